@@ -49,11 +49,11 @@ export class MemoryEventLog implements EventLog {
     const event = { ...structuredClone(body), seq: log.length === 0 ? 1 : log[log.length - 1].seq + 1, at } as JobEvent;
     log.push(event);
     this.logs.set(jobId, log);
-    return event;
+    return structuredClone(event);
   }
 
   async read(jobId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): Promise<JobEvent[]> {
-    return (this.logs.get(jobId) ?? []).filter((e) => e.seq > afterSeq).slice(0, limit);
+    return (this.logs.get(jobId) ?? []).filter((e) => e.seq > afterSeq).slice(0, limit).map((e) => structuredClone(e));
   }
 
   async lastSeq(jobId: string): Promise<number> {

@@ -1,0 +1,177 @@
+// Contract suite for JobStore, EventLog and IdempotencyStore: the same cases run on every backend
+// (hono's router/common.case.test.ts pattern). Each case gets fresh stores and cleans them up.
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobRecord, JobStatus } from '../engine/job.js';
+import type { EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from './job-store.js';
+import { describeEventCases } from './event-log.contract.js';
+
+export interface StoreSet {
+  jobs: JobStore;
+  events: EventLog;
+  idempotency: IdempotencyStore;
+  cleanup(): Promise<void>;
+}
+
+export type MakeStores = () => Promise<StoreSet>;
+
+/** A complete record with nested attempts and a result, so round trips are checked in depth. */
+export function sampleJob(id: string, overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id,
+    ownerKeyHash: 'owner-1',
+    status: 'queued',
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    deadlineAt: 601_000,
+    request: {
+      endpoint: 'generations', model: 'gpt-image-1', files: [], stream: true, partialImages: 2,
+      fields: { prompt: 'a lighthouse', size: '1024x1024', n: 1 },
+    },
+    attempts: [],
+    ...overrides,
+  };
+}
+
+export async function open(t: TestContext, makeStores: MakeStores): Promise<StoreSet> {
+  const stores = await makeStores();
+  t.after(() => stores.cleanup());
+  return stores;
+}
+
+export function describeJobStore(name: string, makeStores: MakeStores): void {
+  describe(`${name}: JobStore`, () => describeJobCases(makeStores));
+  describe(`${name}: EventLog`, () => describeEventCases(makeStores));
+  describe(`${name}: IdempotencyStore`, () => describeIdempotencyCases(makeStores));
+}
+
+function finished(id: string, status: JobStatus, updatedAt: number): JobRecord {
+  return sampleJob(id, { status, updatedAt });
+}
+
+function describeJobCases(makeStores: MakeStores): void {
+  test('a created job reads back equal, and so does a saved one with attempts and a result', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    const job = sampleJob('job_a', { idempotencyKey: 'k1', webhookUrl: 'https://hooks.example/x' });
+    await jobs.create(job);
+    assert.deepEqual(await jobs.get('job_a'), job);
+    const done: JobRecord = {
+      ...job,
+      status: 'succeeded',
+      updatedAt: 5_000,
+      attempts: [
+        { attempt: 1, deploymentId: 'east', mode: 'stream', startedAt: 1_100, endedAt: 2_000, outcome: 'server_error', status: 500, upstreamIds: { 'x-request-id': 'r1' } },
+        { attempt: 2, deploymentId: 'west', mode: 'stream', startedAt: 2_500, endedAt: 5_000, outcome: 'succeeded', upstreamIds: {} },
+      ],
+      result: { created: 5, data: [{ b64_json: 'aGVsbG8=', revised_prompt: 'a lighthouse at dusk' }], size: '1024x1024' },
+    };
+    await jobs.save(done);
+    assert.deepEqual(await jobs.get('job_a'), done);
+  });
+
+  test('a returned record is a copy: mutating it changes nothing stored', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(sampleJob('job_a'));
+    const got = await jobs.get('job_a');
+    assert.ok(got);
+    got.status = 'failed';
+    got.attempts.push({ attempt: 1, deploymentId: 'x', mode: 'stream', startedAt: 1, upstreamIds: {} });
+    assert.deepEqual(await jobs.get('job_a'), sampleJob('job_a'));
+  });
+
+  test('an unknown id reads as undefined', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    assert.equal(await jobs.get('job_missing'), undefined);
+  });
+
+  test('creating the same id twice throws and keeps the first record', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(sampleJob('job_a'));
+    await assert.rejects(jobs.create(sampleJob('job_a', { ownerKeyHash: 'other' })));
+    assert.equal((await jobs.get('job_a'))?.ownerKeyHash, 'owner-1');
+  });
+
+  test('listUnfinished returns queued and running jobs only, oldest first', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(sampleJob('job_late', { createdAt: 3_000, status: 'running' }));
+    await jobs.create(finished('job_done', 'succeeded', 2_000));
+    await jobs.create(sampleJob('job_early', { createdAt: 1_000 }));
+    await jobs.create(finished('job_failed', 'failed', 2_000));
+    await jobs.create(sampleJob('job_mid', { createdAt: 2_000 }));
+    await jobs.create(finished('job_cancelled', 'cancelled', 2_000));
+    const ids = (await jobs.listUnfinished()).map((j) => j.id);
+    assert.deepEqual(ids, ['job_early', 'job_mid', 'job_late']);
+    await jobs.save({ ...sampleJob('job_mid', { createdAt: 2_000 }), status: 'succeeded' });
+    assert.deepEqual((await jobs.listUnfinished()).map((j) => j.id), ['job_early', 'job_late']);
+  });
+
+  test('purgeFinishedBefore removes only finished jobs older than the cutoff and returns their ids', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(finished('job_old_ok', 'succeeded', 1_000));
+    await jobs.create(finished('job_old_failed', 'failed', 1_500));
+    await jobs.create(finished('job_old_cancelled', 'cancelled', 1_999));
+    await jobs.create(finished('job_at_cutoff', 'succeeded', 2_000));
+    await jobs.create(finished('job_new', 'succeeded', 3_000));
+    await jobs.create(sampleJob('job_old_queued', { updatedAt: 10 }));
+    await jobs.create(sampleJob('job_old_running', { status: 'running', updatedAt: 10 }));
+    const purged = await jobs.purgeFinishedBefore(2_000);
+    assert.deepEqual([...purged].sort(), ['job_old_cancelled', 'job_old_failed', 'job_old_ok']);
+    for (const id of purged) assert.equal(await jobs.get(id), undefined);
+    for (const id of ['job_at_cutoff', 'job_new', 'job_old_queued', 'job_old_running']) {
+      assert.equal((await jobs.get(id))?.id, id);
+    }
+    assert.deepEqual(await jobs.purgeFinishedBefore(2_000), []);
+  });
+
+  test('ping resolves while the store is open', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.ping();
+  });
+}
+
+function describeIdempotencyCases(makeStores: MakeStores): void {
+  const entry = (over: Partial<IdempotencyEntry> = {}): IdempotencyEntry => ({
+    scope: 'owner-1', key: 'key-1', requestHash: 'h1', jobId: 'job_a', expiresAt: 10_000, ...over,
+  });
+
+  test('the first claim wins; a second claim sees the existing entry', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    assert.deepEqual(await idempotency.claim(entry(), 1_000), { claimed: true });
+    const second = await idempotency.claim(entry({ jobId: 'job_b', requestHash: 'h2' }), 2_000);
+    assert.deepEqual(second, { claimed: false, existing: entry() });
+  });
+
+  test('the same key in another scope is a separate claim', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    await idempotency.claim(entry(), 1_000);
+    assert.deepEqual(await idempotency.claim(entry({ scope: 'owner-2', jobId: 'job_b' }), 1_000), { claimed: true });
+  });
+
+  test('an expired entry can be claimed again', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    await idempotency.claim(entry(), 1_000);
+    assert.equal((await idempotency.claim(entry({ jobId: 'job_b' }), 9_999)).claimed, false);
+    assert.deepEqual(await idempotency.claim(entry({ jobId: 'job_b', expiresAt: 20_000 }), 10_000), { claimed: true });
+    const third = await idempotency.claim(entry({ jobId: 'job_c' }), 10_001);
+    assert.deepEqual(third, { claimed: false, existing: entry({ jobId: 'job_b', expiresAt: 20_000 }) });
+  });
+
+  test('release drops the entry only when it points at the given job', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    await idempotency.claim(entry(), 1_000);
+    await idempotency.release('owner-1', 'key-1', 'job_other');
+    assert.equal((await idempotency.claim(entry({ jobId: 'job_b' }), 1_000)).claimed, false);
+    await idempotency.release('owner-1', 'key-1', 'job_a');
+    assert.deepEqual(await idempotency.claim(entry({ jobId: 'job_b' }), 1_000), { claimed: true });
+  });
+
+  test('purgeExpired removes expired entries only and counts them', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    await idempotency.claim(entry({ key: 'a', expiresAt: 1_000 }), 0);
+    await idempotency.claim(entry({ key: 'b', expiresAt: 2_000 }), 0);
+    await idempotency.claim(entry({ key: 'c', expiresAt: 3_000 }), 0);
+    assert.equal(await idempotency.purgeExpired(2_000), 2);
+    assert.equal(await idempotency.purgeExpired(2_000), 0);
+    assert.equal((await idempotency.claim(entry({ key: 'c', jobId: 'job_z' }), 0)).claimed, false);
+  });
+}
