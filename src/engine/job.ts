@@ -39,6 +39,10 @@ export interface JobError {
   status: number;
   body: Record<string, unknown>;
   kind: FailureKind;
+  /** Upstream attempts spent before giving up. */
+  attempts?: number;
+  /** When a retry by the client could succeed (sets retry-after). */
+  retryAfterMs?: number;
 }
 
 export type JobEventBody =

@@ -1,0 +1,176 @@
+// Engine: every request becomes a job with an append-only event log; connections subscribe to it.
+// submit() starts a runner; subscribe() replays the log after a seq and then follows it live.
+import { GatewayError } from '../errors.js';
+import type { EngineDeps, EngineOptions } from './deps.js';
+import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
+import { isTerminal, transition } from './job.js';
+import { JobNotifier } from './notifier.js';
+import { JobRunner } from './runner.js';
+
+export interface SubmitInput {
+  request: JobRequest;
+  ownerKeyHash: string;
+  /** A job id from allocateId() (uploads were spooled under it); a fresh one otherwise. */
+  id?: string;
+  deadlineMs?: number;
+  idempotencyKey?: string;
+  /** Hash of the request body: the same key with another body is refused. */
+  requestHash?: string;
+  webhookUrl?: string;
+}
+
+export class Engine {
+  private readonly notifier = new JobNotifier();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private closed = false;
+
+  constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {}
+
+  allocateId(): string {
+    return this.deps.ids.next('job');
+  }
+
+  /** Creates the job (or attaches to the one holding the idempotency key) and starts it. */
+  async submit(input: SubmitInput): Promise<{ job: JobRecord; attached: boolean }> {
+    if (this.closed) throw new GatewayError('shutting_down', 'holdfast is shutting down; retry on another replica.');
+    const { clock, idempotency } = this.deps;
+    const now = clock.now();
+    const id = input.id ?? this.allocateId();
+    if (input.idempotencyKey) {
+      const claim = await idempotency.claim({
+        scope: input.ownerKeyHash, key: input.idempotencyKey, requestHash: input.requestHash ?? '', jobId: id,
+        expiresAt: now + this.options.retentionMs,
+      }, now);
+      if (!claim.claimed) {
+        const existing = await this.deps.jobs.get(claim.existing.jobId);
+        if (claim.existing.requestHash !== (input.requestHash ?? '')) {
+          throw new GatewayError('idempotency_key_reused', `Idempotency-Key '${input.idempotencyKey}' was already used with a different request body.`, { param: 'Idempotency-Key' });
+        }
+        if (existing) return { job: existing, attached: true };
+        await idempotency.release(input.ownerKeyHash, input.idempotencyKey, claim.existing.jobId);
+        return this.submit(input);
+      }
+    }
+    const job: JobRecord = {
+      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
+      deadlineAt: now + (input.deadlineMs ?? this.options.defaultDeadlineMs),
+      request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
+    };
+    await this.deps.jobs.create(job);
+    await this.emit(job, { type: 'job.queued' });
+    this.startRunner(job);
+    return { job: structuredClone(job), attached: false };
+  }
+
+  /** The job as its owner sees it; another key's job is "not found". */
+  async get(id: string, ownerKeyHash: string): Promise<JobRecord | undefined> {
+    const job = await this.deps.jobs.get(id);
+    return job && job.ownerKeyHash === ownerKeyHash ? job : undefined;
+  }
+
+  /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */
+  async *subscribe(jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    let seq = afterSeq;
+    while (!signal?.aborted) {
+      const wake = this.notifier.wait(jobId, signal);
+      const events = await this.deps.events.read(jobId, seq, 64);
+      for (const event of events) {
+        seq = event.seq;
+        yield event;
+        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
+      }
+      if (events.length === 0) {
+        const job = await this.deps.jobs.get(jobId);
+        if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
+        await wake;
+      }
+    }
+  }
+
+  /** Cancels a queued or running job; the upstream call in flight is aborted. */
+  async cancel(id: string, ownerKeyHash: string): Promise<JobRecord | undefined> {
+    const job = await this.get(id, ownerKeyHash);
+    if (!job) return undefined;
+    const run = this.running.get(id);
+    if (run) {
+      run.controller.abort('cancelled');
+      await run.done;
+    } else if (!isTerminal(job.status)) {
+      await this.emit(job, { type: 'job.cancelled' });
+    }
+    return this.deps.jobs.get(id);
+  }
+
+  /** Resumes every unfinished job (after a crash or restart): a new attempt each. */
+  async start(): Promise<number> {
+    const unfinished = await this.deps.jobs.listUnfinished();
+    for (const job of unfinished) {
+      this.deps.log.warn({ jobId: job.id, status: job.status }, 'resuming unfinished job');
+      await this.emit(job, { type: 'job.queued' });
+      this.startRunner(job);
+    }
+    return unfinished.length;
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Stops taking jobs; waits up to graceMs for runners, then aborts the rest (they resume on restart). */
+  async close(graceMs = 0): Promise<void> {
+    this.closed = true;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    if (graceMs > 0 && this.running.size > 0) {
+      const timer = new AbortController();
+      await Promise.race([all, this.deps.clock.sleep(graceMs, timer.signal).catch(() => undefined)]);
+      timer.abort();
+    }
+    for (const run of this.running.values()) run.controller.abort('shutdown');
+    await all;
+    this.notifier.wakeAll();
+  }
+
+  /** Deletes finished jobs older than the retention, with their events and blobs. */
+  async purge(): Promise<number> {
+    const now = this.deps.clock.now();
+    const ids = await this.deps.jobs.purgeFinishedBefore(now - this.options.retentionMs);
+    for (const id of ids) {
+      await this.deps.events.deleteJob(id);
+      await this.deps.blobs.deletePrefix(`jobs/${id}/`);
+    }
+    await this.deps.idempotency.purgeExpired(now);
+    return ids.length;
+  }
+
+  private startRunner(job: JobRecord): void {
+    const controller = new AbortController();
+    const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
+    const runner = new JobRunner(this.deps, this.options, job, (j, body) => this.emit(j, body));
+    const done = runner.run(controller.signal)
+      .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
+      .finally(() => {
+        deadline.cancel();
+        this.running.delete(job.id);
+        if (isTerminal(job.status)) this.deps.observer?.jobFinished?.(job);
+      });
+    this.running.set(job.id, { controller, done });
+  }
+
+  private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
+    const status = transition(job.status, body.type);
+    if (status instanceof Error) throw status;
+    const now = this.deps.clock.now();
+    await this.deps.events.append(job.id, body, now);
+    const changed = status !== job.status || body.type !== 'image.partial';
+    job.status = status;
+    job.updatedAt = now;
+    if (body.type === 'job.completed') job.result = withoutImageData(body.response);
+    if (changed) await this.deps.jobs.save(job);
+    this.notifier.notify(job.id);
+  }
+}
+
+/** The job record keeps the result's metadata; image bytes live in the completed event and blobs. */
+function withoutImageData(response: JobRecord['result'] & object): JobRecord['result'] {
+  return { ...response, data: response.data.map(({ b64_json: _drop, ...rest }) => rest) };
+}

@@ -1,0 +1,54 @@
+// How to call an upstream so the call survives the path's idle limit (issue 3, "Upstream keep-alive").
+// A silent stream dies at the idle limit (APIM answers 408 after 60 s without bytes); a non-streaming
+// call is bounded by the front's response timeout instead; partial images make a stream talk.
+import type { UpstreamMode } from '../upstream/adapter.js';
+
+export interface DeploymentTiming {
+  upstreamMode: 'auto' | UpstreamMode;
+  idleTimeoutMs?: number;
+  responseTimeoutMs?: number;
+}
+
+export interface ModeChoice {
+  mode: UpstreamMode;
+  /** partial_images to ask the upstream for (0 = leave the field as the client sent it). */
+  upstreamPartials: number;
+}
+
+export interface ModeInput {
+  clientStream: boolean;
+  clientPartials: number;
+  expectedMs: number;
+  /** Mode of an earlier attempt on this deployment that was cut off by an idle/response limit. */
+  cutOffMode?: UpstreamMode;
+}
+
+const MAX_PARTIALS = 3;
+
+function other(mode: UpstreamMode): UpstreamMode {
+  return mode === 'stream' ? 'non_stream' : 'stream';
+}
+
+export function chooseUpstreamMode(timing: DeploymentTiming, input: ModeInput): ModeChoice {
+  const streamChoice = (partials: number): ModeChoice => ({ mode: 'stream', upstreamPartials: partials });
+  const wantsPartials = input.clientStream && input.clientPartials > 0;
+  if (timing.upstreamMode === 'stream') return streamChoice(wantsPartials ? input.clientPartials : 0);
+  if (timing.upstreamMode === 'non_stream') return { mode: 'non_stream', upstreamPartials: 0 };
+
+  const preferred = preferredMode(timing, input);
+  const mode = input.cutOffMode === preferred ? other(preferred) : preferred;
+  if (mode === 'non_stream') return { mode, upstreamPartials: 0 };
+  if (wantsPartials) return streamChoice(input.clientPartials);
+  const silentTooLong = timing.idleTimeoutMs !== undefined && input.expectedMs > timing.idleTimeoutMs;
+  return streamChoice(silentTooLong ? MAX_PARTIALS : 0);
+}
+
+function preferredMode(timing: DeploymentTiming, input: ModeInput): UpstreamMode {
+  // A client that wants partials gets them from a streaming upstream.
+  if (input.clientStream && input.clientPartials > 0) return 'stream';
+  const idleKills = timing.idleTimeoutMs !== undefined && input.expectedMs > timing.idleTimeoutMs;
+  const responseFits = timing.responseTimeoutMs === undefined || input.expectedMs < timing.responseTimeoutMs * 0.9;
+  if (!input.clientStream) return responseFits ? 'non_stream' : 'stream';
+  if (!idleKills) return 'stream';
+  return responseFits ? 'non_stream' : 'stream';
+}

@@ -1,0 +1,68 @@
+// Turns an upstream's answer (status + body, SSE error event, socket error) into a failure kind,
+// the one vocabulary retry-policy.ts reads (design.md, "Error classification").
+import type { FailureKind } from '../engine/job.js';
+import { isRecord } from '../wire/openai-images.js';
+import type { UpstreamFailure } from './adapter.js';
+
+const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'moderation_blocked', 'contentFilter', 'content_filter', 'ResponsibleAIPolicyViolation']);
+
+function errorObject(body: unknown): Record<string, unknown> | undefined {
+  return isRecord(body) && isRecord(body.error) ? body.error : undefined;
+}
+
+export function isContentPolicy(body: unknown): boolean {
+  const error = errorObject(body);
+  if (!error) return false;
+  const inner = isRecord(error.inner_error) ? error.inner_error : isRecord(error.innererror) ? error.innererror : undefined;
+  return CONTENT_POLICY_CODES.has(String(error.code)) || (inner !== undefined && CONTENT_POLICY_CODES.has(String(inner.code)));
+}
+
+export function kindOfStatus(status: number, body: unknown): FailureKind {
+  if (status === 408) return 'idle_timeout';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (isContentPolicy(body)) return 'content_policy';
+  return 'bad_request';
+}
+
+/** retry-after-ms (ms), else retry-after (seconds or an HTTP date); undefined when absent or bad. */
+export function parseRetryAfterMs(headers: Record<string, string | string[] | undefined>, nowMs: number): number | undefined {
+  const first = (name: string): string | undefined => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const ms = Number(first('retry-after-ms'));
+  if (first('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const after = first('retry-after');
+  if (after === undefined) return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(after);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
+}
+
+export function failureFromStatus(status: number, body: unknown, retryAfterMs: number | undefined): UpstreamFailure {
+  const error = errorObject(body);
+  const message = typeof error?.message === 'string' ? error.message : `Upstream answered HTTP ${status}.`;
+  return {
+    kind: kindOfStatus(status, body),
+    status,
+    message,
+    body: isRecord(body) ? body : undefined,
+    retryAfterMs,
+    partialsReceived: 0,
+  };
+}
+
+/** An in-band SSE `error` event (wire-format §4.4). */
+export function failureFromStreamError(data: unknown, partialsReceived: number): UpstreamFailure {
+  const error = errorObject(data) ?? (isRecord(data) ? data : {});
+  const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'server_error';
+  const message = typeof error.message === 'string' ? error.message : 'The upstream stream reported an error.';
+  const body = { error: { message, type: typeof error.type === 'string' ? error.type : 'server_error', param: null, code } };
+  if (isContentPolicy(body)) return { kind: 'content_policy', status: 400, message, body, partialsReceived };
+  const retryable = ['server_error', 'image_generation_server_error'].includes(code) || error.type === 'server_error';
+  return { kind: retryable ? 'stream_error' : 'bad_request', status: retryable ? undefined : 400, message, body, partialsReceived };
+}
