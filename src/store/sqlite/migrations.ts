@@ -1,0 +1,65 @@
+// Versioned schema of the embedded store. Each migration is SQL text with its own header; the
+// database's `user_version` pragma records the last one applied, so opening is idempotent.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+-- 001 initial schema
+-- jobs:        one row per job; record = JobRecord as JSON, the other columns index it.
+-- events:      append-only per-job log; seq is assigned by append as MAX(seq)+1 in one statement.
+--              No foreign key to jobs: the event log is its own interface (a Redis stream later),
+--              and the engine deletes a job's events itself when it purges the job.
+--              It keeps its rowid: bodies reach tens of MB, which WITHOUT ROWID tables handle poorly.
+-- idempotency: one live claim per (scope, key); expired rows may be overwritten by a new claim.
+CREATE TABLE jobs (
+  id         TEXT PRIMARY KEY,
+  status     TEXT NOT NULL,
+  owner      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  record     TEXT NOT NULL
+);
+CREATE INDEX jobs_unfinished ON jobs (created_at) WHERE status IN ('queued', 'running');
+CREATE INDEX jobs_finished ON jobs (updated_at) WHERE status NOT IN ('queued', 'running');
+
+CREATE TABLE events (
+  job_id TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  at     INTEGER NOT NULL,
+  body   TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
+);
+
+CREATE TABLE idempotency (
+  scope        TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  job_id       TEXT NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_expiry ON idempotency (expires_at);
+`,
+  },
+];
+
+/** Applies every migration above the database's user_version, each in its own transaction. */
+export function migrate(db: Database.Database): number {
+  let version = Number(db.pragma('user_version', { simple: true }));
+  for (const m of migrations) {
+    if (m.version <= version) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    version = m.version;
+  }
+  return version;
+}

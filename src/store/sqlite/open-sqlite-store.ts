@@ -1,0 +1,29 @@
+// openSqliteStore: the embedded default store, three interfaces on one better-sqlite3 database
+// (WAL, synchronous=NORMAL, busy_timeout, foreign keys; schema by migrations.ts).
+import { SqliteEventLog } from './sqlite-event-log.js';
+import { SqliteHandle } from './sqlite-handle.js';
+import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
+import { SqliteJobStore } from './sqlite-job-store.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created when missing. */
+  path: string;
+}
+
+export interface SqliteStore {
+  jobs: SqliteJobStore;
+  events: SqliteEventLog;
+  idempotency: SqliteIdempotencyStore;
+  /** Closes the database; idempotent. */
+  close(): Promise<void>;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const handle = SqliteHandle.open(options.path);
+  return {
+    jobs: handle.use(new SqliteJobStore(handle)),
+    events: handle.use(new SqliteEventLog(handle)),
+    idempotency: handle.use(new SqliteIdempotencyStore(handle)),
+    close: async () => handle.close(),
+  };
+}

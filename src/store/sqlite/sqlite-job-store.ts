@@ -1,0 +1,81 @@
+// JobStore on SQLite: the JobRecord as JSON plus the columns that index it (status, owner, times).
+// Statements are prepared once; better-sqlite3 is synchronous, so each method is one atomic call.
+import type Database from 'better-sqlite3';
+import type { JobRecord } from '../../engine/job.js';
+import type { JobStore } from '../job-store.js';
+import type { SqliteHandle } from './sqlite-handle.js';
+
+interface RecordRow {
+  record: string;
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly insert: Database.Statement;
+  private readonly upsert: Database.Statement;
+  private readonly byId: Database.Statement<[string], RecordRow>;
+  private readonly unfinished: Database.Statement<[], RecordRow>;
+  private readonly purge: Database.Statement<[number], { id: string }>;
+
+  constructor(private readonly handle: SqliteHandle) {
+    const db = handle.db;
+    this.insert = db.prepare(
+      `INSERT INTO jobs (id, status, owner, created_at, updated_at, record)
+       VALUES (@id, @status, @owner, @createdAt, @updatedAt, @record)`,
+    );
+    this.upsert = db.prepare(
+      `INSERT INTO jobs (id, status, owner, created_at, updated_at, record)
+       VALUES (@id, @status, @owner, @createdAt, @updatedAt, @record)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
+         created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record`,
+    );
+    this.byId = db.prepare('SELECT record FROM jobs WHERE id = ?');
+    this.unfinished = db.prepare(
+      `SELECT record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
+    );
+    this.purge = db.prepare(
+      `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? RETURNING id`,
+    );
+  }
+
+  async create(job: JobRecord): Promise<void> {
+    // A duplicate id violates the primary key and throws, as the interface requires.
+    this.insert.run(toRow(job));
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const row = this.byId.get(id);
+    return row ? parseRecord(row.record) : undefined;
+  }
+
+  async save(job: JobRecord): Promise<void> {
+    this.upsert.run(toRow(job));
+  }
+
+  async listUnfinished(): Promise<JobRecord[]> {
+    return this.unfinished.all().map((row) => parseRecord(row.record));
+  }
+
+  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
+    return this.purge.all(beforeMs).map((row) => row.id);
+  }
+
+  async ping(): Promise<void> {
+    this.handle.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.handle.release(this);
+  }
+}
+
+function toRow(job: JobRecord): Record<string, string | number> {
+  return {
+    id: job.id, status: job.status, owner: job.ownerKeyHash,
+    createdAt: job.createdAt, updatedAt: job.updatedAt, record: JSON.stringify(job),
+  };
+}
+
+function parseRecord(text: string): JobRecord {
+  // Written by toRow from a JobRecord; the store is the only writer, so the shape is trusted.
+  return JSON.parse(text) as JobRecord;
+}
