@@ -6,6 +6,7 @@ import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
 import { isTerminal, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
 import { JobRunner } from './runner.js';
+import type { ImagesResponse } from '../wire/openai-images.js';
 
 export interface SubmitInput {
   request: JobRequest;
@@ -66,6 +67,13 @@ export class Engine {
   async get(id: string, ownerKeyHash: string): Promise<JobRecord | undefined> {
     const job = await this.deps.jobs.get(id);
     return job && job.ownerKeyHash === ownerKeyHash ? job : undefined;
+  }
+
+  /** The OpenAI response of a succeeded job (images inline), read from its completed event. */
+  async result(jobId: string): Promise<ImagesResponse | undefined> {
+    const last = await this.deps.events.lastSeq(jobId);
+    const [event] = await this.deps.events.read(jobId, last - 1, 1);
+    return event?.type === 'job.completed' ? event.response : undefined;
   }
 
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */

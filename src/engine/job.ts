@@ -85,6 +85,17 @@ export interface JobRecord {
   /** Present once succeeded: the OpenAI response (b64 data kept here, images also in the blob store). */
   result?: ImagesResponse;
   error?: JobError;
+  /** Webhook tries, recorded as they happen. */
+  webhookDeliveries?: WebhookDeliveryRecord[];
+}
+
+export interface WebhookDeliveryRecord {
+  webhookId: string;
+  attempt: number;
+  at: number;
+  status?: number;
+  error?: string;
+  durationMs?: number;
 }
 
 const terminal: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);

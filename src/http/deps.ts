@@ -1,0 +1,43 @@
+// What the HTTP layer is given. It translates HTTP to and from the engine and knows no upstream.
+import type { Logger } from 'pino';
+import type { Clock } from '../time/clock.js';
+import type { Engine } from '../engine/engine.js';
+import type { DeploymentInfo } from '../engine/deps.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { ClientAuth } from './auth.js';
+import type { UploadLimits } from './intake.js';
+
+export interface ModelRoute {
+  name: string;
+  deployments: readonly DeploymentInfo[];
+}
+
+export interface HttpObserver {
+  heartbeat?(): void;
+  request?(labels: { model: string; endpoint: string; outcome: string; code: string }): void;
+}
+
+export interface HttpDeps {
+  clock: Clock;
+  engine: Engine;
+  blobs: BlobStore;
+  auth: ClientAuth;
+  log: Logger;
+  models: ReadonlyMap<string, ModelRoute>;
+  observer?: HttpObserver;
+  /** Refuses webhook URLs holdfast must not call (private addresses…); undefined when webhooks are off. */
+  checkWebhookUrl?(url: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Prometheus text; undefined when metrics are off. */
+  metricsText?(): Promise<string>;
+  /** The live health table. */
+  deploymentHealth?(): unknown;
+  /** Throws when the store cannot serve. */
+  ready(): Promise<void>;
+}
+
+export interface HttpOptions {
+  heartbeatIntervalMs: number;
+  uploads: UploadLimits;
+  /** Model route used when a request names none. */
+  defaultModel: string;
+}

@@ -1,0 +1,110 @@
+// Reads an image request off the wire: JSON bodies, or multipart edits whose files are spooled to
+// the blob store as they arrive (never held whole in memory), with the upstream's limits on count,
+// type and size enforced up front (wire-format §2.1).
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { UploadRef } from '../engine/job.js';
+import { isRecord } from '../wire/openai-images.js';
+
+export interface UploadLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxMaskBytes: number;
+}
+
+export interface ParsedImageRequest {
+  fields: Record<string, unknown>;
+  files: UploadRef[];
+  /** Hash of the fields and file contents: the identity of the request for Idempotency-Key. */
+  requestHash: string;
+}
+
+const IMAGE_FIELDS = new Set(['image', 'image[]', 'mask']);
+
+export function sniffImageType(head: Buffer): string | undefined {
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
+function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): string {
+  const sorted = Object.keys(fields).sort().map((k) => [k, fields[k]]);
+  return createHash('sha256').update(JSON.stringify([sorted, fileDigests])).digest('hex');
+}
+
+export function parseJsonRequest(body: unknown): ParsedImageRequest {
+  if (!isRecord(body)) throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
+  return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
+}
+
+export async function parseMultipartRequest(
+  request: FastifyRequest, blobs: BlobStore, jobId: string, limits: UploadLimits,
+): Promise<ParsedImageRequest> {
+  const fields: Record<string, unknown> = {};
+  const files: UploadRef[] = [];
+  const digests: string[] = [];
+  try {
+    for await (const part of request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } })) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (!IMAGE_FIELDS.has(part.fieldname)) {
+        part.file.resume();
+        throw new GatewayError('unknown_parameter', `Unknown file field '${part.fieldname}'.`, { param: part.fieldname });
+      }
+      const isMask = part.fieldname === 'mask';
+      if (!isMask && files.filter((f) => f.field !== 'mask').length >= limits.maxFiles) {
+        part.file.resume();
+        throw new GatewayError('invalid_upload', `Too many images: at most ${limits.maxFiles} are accepted.`, { param: 'image' });
+      }
+      const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
+        field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
+      });
+      digests.push(ref.digest);
+      files.push(ref.upload);
+    }
+  } catch (error) {
+    await blobs.deletePrefix(`jobs/${jobId}/`);
+    throw error;
+  }
+  if (!files.some((f) => f.field !== 'mask')) {
+    throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
+  }
+  return { fields, files, requestHash: canonicalHash(fields, digests) };
+}
+
+async function spoolFile(
+  file: NodeJS.ReadableStream & { truncated?: boolean }, blobs: BlobStore, key: string,
+  options: { field: string; filename: string; maxBytes: number },
+): Promise<{ upload: UploadRef; digest: string }> {
+  const hash = createHash('sha256');
+  let head = Buffer.alloc(0);
+  let size = 0;
+  const tap = new PassThrough();
+  tap.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    size += chunk.length;
+    if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16)]);
+  });
+  file.pipe(tap);
+  await blobs.put(key, tap);
+  const param = options.field === 'mask' ? 'mask' : 'image';
+  if (file.truncated || size > options.maxBytes) {
+    throw new GatewayError('upload_too_large', `The file '${options.filename}' is larger than ${options.maxBytes} bytes.`, { param });
+  }
+  const contentType = sniffImageType(head);
+  const allowed = options.field === 'mask' ? ['image/png'] : ['image/png', 'image/jpeg', 'image/webp'];
+  if (!contentType || !allowed.includes(contentType)) {
+    const kinds = options.field === 'mask' ? 'a PNG' : 'a PNG, JPEG or WebP image';
+    throw new GatewayError('invalid_upload', `The file '${options.filename}' is not ${kinds}.`, { param });
+  }
+  return {
+    upload: { field: options.field, filename: options.filename, contentType, sizeBytes: size, blobKey: key },
+    digest: hash.digest('hex'),
+  };
+}

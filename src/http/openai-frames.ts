@@ -1,0 +1,57 @@
+// Translates a job's event log into the OpenAI SSE frames a client sees. Deterministic: the same
+// log always gives the same frames, so `?after=N` (N frames received) resumes exactly.
+// sequence_number, where the upstream sent one, and partial_image_index are renumbered so they
+// increase across the whole response, even across retries.
+import type { JobEvent, JobRequest } from '../engine/job.js';
+import { encodeJsonFrame } from '../wire/sse.js';
+import { isRecord, streamEventNames } from '../wire/openai-images.js';
+
+export interface FrameState {
+  partialIndex: number;
+  sequence: number;
+}
+
+export function newFrameState(): FrameState {
+  return { partialIndex: 0, sequence: 0 };
+}
+
+function withSequence(payload: Record<string, unknown>, state: FrameState): Record<string, unknown> {
+  if (payload.sequence_number === undefined) return payload;
+  state.sequence += 1;
+  return { ...payload, sequence_number: state.sequence - 1 };
+}
+
+/** The frames (complete SSE text) that one job event produces for this request; often none. */
+export function framesFor(event: JobEvent, request: JobRequest, state: FrameState): string[] {
+  const names = streamEventNames(request.endpoint);
+  switch (event.type) {
+    case 'image.partial': {
+      if (!event.forward) return [];
+      const payload = withSequence({ ...event.payload, partial_image_index: state.partialIndex }, state);
+      state.partialIndex += 1;
+      return [encodeJsonFrame(names.partial, payload)];
+    }
+    case 'job.completed': {
+      if (event.completedEvent) return [encodeJsonFrame(names.completed, withSequence(event.completedEvent, state))];
+      const r = event.response;
+      return r.data.map((item) => encodeJsonFrame(names.completed, {
+        type: names.completed, b64_json: item.b64_json ?? '', created_at: r.created, size: r.size ?? request.fields.size ?? 'auto',
+        quality: r.quality ?? request.fields.quality ?? 'auto', background: r.background ?? 'auto',
+        output_format: r.output_format ?? request.fields.output_format ?? 'png', usage: r.usage,
+      }));
+    }
+    case 'job.failed': {
+      const inner = isRecord(event.error.body.error) ? event.error.body.error : event.error.body;
+      const error = { type: inner.type ?? 'server_error', code: inner.code ?? null, message: inner.message ?? 'The job failed.', param: inner.param ?? null };
+      state.sequence += 1;
+      return [encodeJsonFrame('error', { type: 'error', error, sequence_number: state.sequence - 1 })];
+    }
+    case 'job.cancelled': {
+      state.sequence += 1;
+      const error = { type: 'invalid_request_error', code: 'job_cancelled', message: 'The job was cancelled.', param: null };
+      return [encodeJsonFrame('error', { type: 'error', error, sequence_number: state.sequence - 1 })];
+    }
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,60 @@
+// Writes a job's events to an HTTP response as SSE, with `: keepalive` heartbeats whenever nothing
+// was written for heartbeatIntervalMs. Heartbeats belong to the connection, never to the job; they
+// are written only between complete frames (each frame is one write). Honours backpressure.
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { Clock, Timer } from '../time/clock.js';
+import type { JobEvent } from '../engine/job.js';
+import { KEEPALIVE } from '../wire/sse.js';
+
+export interface RelayOptions {
+  heartbeatIntervalMs: number;
+  /** Turns one job event into zero or more complete frames. */
+  toFrames(event: JobEvent): string[];
+  /** Frames to skip before writing (`?after=N`). */
+  skipFrames?: number;
+  onHeartbeat?(): void;
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+/** Relays until the events end or the client goes away; never throws on a closed socket. */
+export async function relayEvents(
+  clock: Clock, res: ServerResponse, events: AsyncIterable<JobEvent>, options: RelayOptions,
+): Promise<{ framesWritten: number; clientGone: boolean }> {
+  let timer: Timer | undefined;
+  let skip = options.skipFrames ?? 0;
+  let framesWritten = 0;
+  const gone = (): boolean => res.destroyed || res.writableEnded;
+  const arm = (): void => {
+    timer?.cancel();
+    timer = clock.setTimer(options.heartbeatIntervalMs, () => {
+      if (gone()) return;
+      res.write(KEEPALIVE);
+      options.onHeartbeat?.();
+      arm();
+    });
+  };
+  arm();
+  try {
+    for await (const event of events) {
+      for (const frame of options.toFrames(event)) {
+        if (skip > 0) { skip -= 1; continue; }
+        if (gone()) return { framesWritten, clientGone: true };
+        const flushed = res.write(frame);
+        framesWritten += 1;
+        arm();
+        if (!flushed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+    }
+    if (!gone()) res.end();
+    return { framesWritten, clientGone: gone() && !res.writableFinished };
+  } finally {
+    timer?.cancel();
+  }
+}

@@ -1,0 +1,17 @@
+// pino logger with redaction: keys and auth headers never reach a log line.
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers["api-key"]', 'headers.authorization', 'headers["api-key"]',
+  '*.apiKey', '*.api_key', 'apiKey', 'api_key', '*.secret', 'secret', '*.keys',
+];
+
+export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  return pino({
+    level: options.level ?? 'info',
+    base: { service: 'holdfast' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  }, options.destination);
+}
+
+export type { Logger };

@@ -1,0 +1,50 @@
+// The job resource of holdfast's jobs API (`object: "image.job"`), built from a job record.
+export interface JobResource {
+  id: string;
+  object: 'image.job';
+  status: string;
+  created_at: number;
+  updated_at: number;
+  endpoint: string;
+  model: string;
+  attempts: Array<{
+    attempt: number; deployment: string; mode: string; started_at: number; ended_at: number | null;
+    outcome: string | null; status: number | null; upstream_request_ids: Record<string, string>;
+  }>;
+  result: unknown;
+  error: unknown;
+  webhook_deliveries?: unknown;
+}
+
+export interface JobLike {
+  id: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  request: { endpoint: string; model: string };
+  attempts: Array<{ attempt: number; deploymentId: string; mode: string; startedAt: number; endedAt?: number; outcome?: string; status?: number; upstreamIds: Record<string, string> }>;
+  error?: { body: unknown };
+  webhookDeliveries?: unknown;
+}
+
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+export function toJobResource(job: JobLike, result: unknown): JobResource {
+  return {
+    id: job.id,
+    object: 'image.job',
+    status: job.status,
+    created_at: seconds(job.createdAt),
+    updated_at: seconds(job.updatedAt),
+    endpoint: job.request.endpoint,
+    model: job.request.model,
+    attempts: job.attempts.map((a) => ({
+      attempt: a.attempt, deployment: a.deploymentId, mode: a.mode, started_at: seconds(a.startedAt),
+      ended_at: a.endedAt === undefined ? null : seconds(a.endedAt), outcome: a.outcome ?? null,
+      status: a.status ?? null, upstream_request_ids: a.upstreamIds,
+    })),
+    result: result ?? null,
+    error: job.error?.body ?? null,
+    ...(job.webhookDeliveries !== undefined ? { webhook_deliveries: job.webhookDeliveries } : {}),
+  };
+}
