@@ -9,6 +9,7 @@ import {
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 /** An HTTP header name (RFC 9110 token). */
 export const HEADER_NAME_PATTERN = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
+const NAME_MESSAGE = "is not a valid name: use letters, digits, '.', '_' and '-', starting with a letter or digit";
 
 export const PROVIDERS = ['azure', 'openai'] as const;
 export const UPSTREAM_MODES = ['auto', 'stream', 'non_stream'] as const;
@@ -64,16 +65,16 @@ export const DeploymentSchema = Type.Object({
   headers: Type.Record(
     Type.String({ pattern: HEADER_NAME_PATTERN }),
     secret('value', { pattern: '^[^\\r\\n]*$', errorMessage: 'must not contain CR or LF', description: 'Header value; may be `env:NAME`.' }),
-    { default: {}, additionalProperties: false, description: 'Extra headers sent upstream (e.g. an APIM subscription key); values may be `env:NAME`.' },
+    { default: {}, additionalProperties: false, keyErrorMessage: 'is not a valid HTTP header name', description: 'Extra headers sent upstream (e.g. an APIM subscription key); values may be `env:NAME`.' },
   ),
 }, { additionalProperties: false, description: 'One upstream endpoint: a provider, a URL, a key and its limits.' });
 
 export const ModelsSchema = Type.Record(Type.String({ pattern: NAME_PATTERN }), ModelSchema, {
-  additionalProperties: false, minProperties: 1,
+  additionalProperties: false, minProperties: 1, keyErrorMessage: NAME_MESSAGE,
   description: 'Client-facing model names, each a pool of deployments. Required, at least one.',
 });
 
 export const DeploymentsSchema = Type.Record(Type.String({ pattern: NAME_PATTERN }), DeploymentSchema, {
-  additionalProperties: false, minProperties: 1,
+  additionalProperties: false, minProperties: 1, keyErrorMessage: NAME_MESSAGE,
   description: 'Upstream deployments by name. Required, at least one.',
 });

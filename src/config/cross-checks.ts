@@ -1,0 +1,88 @@
+// Rules that span keys (azure needs `deployment`, models name existing deployments, rpm xor
+// rate_limit, delays in order). They read the defaulted data defensively, so they run even when
+// other keys are invalid and every error is reported in one pass.
+import type { ConfigIssue } from './config-error.js';
+import { isPlainObject, joinPath } from './key-path.js';
+
+export interface CrossCheckResult {
+  issues: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+type Report = (path: string, message: string) => void;
+
+function entriesOf(value: unknown): [string, Record<string, unknown>][] {
+  if (!isPlainObject(value)) return [];
+  return Object.entries(value).filter((e): e is [string, Record<string, unknown>] => isPlainObject(e[1]));
+}
+
+function checkBaseUrl(path: string, d: Record<string, unknown>, error: Report, warn: Report): void {
+  if (typeof d.base_url !== 'string' || !/^https?:\/\//.test(d.base_url)) return;
+  if (!URL.canParse(d.base_url)) return error(joinPath(path, 'base_url'), 'must be an http(s) URL');
+  const url = new URL(d.base_url);
+  // URLs end up in logs and error messages; credentials belong in api_key or headers.
+  if (url.username !== '' || url.password !== '') error(joinPath(path, 'base_url'), 'must not contain credentials; use api_key or headers');
+  if (d.provider === 'openai' && !/\/v1\/?$/.test(url.pathname)) {
+    warn(joinPath(path, 'base_url'), 'an OpenAI base URL is normally the API root ending in /v1 (https://api.openai.com/v1)');
+  }
+}
+
+function checkDeployment(path: string, d: Record<string, unknown>, error: Report, warn: Report): void {
+  if (d.provider === 'azure' && d.deployment === undefined) error(joinPath(path, 'deployment'), 'is required for provider azure');
+  if (d.provider === 'openai' && d.deployment !== undefined) warn(joinPath(path, 'deployment'), 'is ignored for provider openai');
+  if (d.provider === 'openai' && d.api_version !== null && d.api_version !== undefined) {
+    warn(joinPath(path, 'api_version'), 'is ignored for provider openai');
+  }
+  if (d.rpm !== undefined && d.rate_limit !== undefined) error(joinPath(path, 'rpm'), 'set either rpm or rate_limit, not both');
+  checkBaseUrl(path, d, error, warn);
+}
+
+/** Reports bad references and returns the names of the deployments some model uses. */
+function checkModels(root: Record<string, unknown>, error: Report): Set<string> {
+  const known = isPlainObject(root.deployments) ? new Set(Object.keys(root.deployments)) : undefined;
+  const used = new Set<string>();
+  for (const [name, model] of entriesOf(root.models)) {
+    if (!Array.isArray(model.deployments)) continue;
+    const listPath = joinPath(joinPath('models', name), 'deployments');
+    const listed = new Set<string>();
+    model.deployments.forEach((ref: unknown, i) => {
+      if (typeof ref !== 'string') return;
+      if (listed.has(ref)) error(joinPath(listPath, i), `lists deployment '${ref}' twice`);
+      else if (known !== undefined && !known.has(ref)) error(joinPath(listPath, i), `unknown deployment '${ref}'`);
+      listed.add(ref);
+      used.add(ref);
+    });
+  }
+  return used;
+}
+
+function checkDelayOrder(root: Record<string, unknown>, section: string, error: Report): void {
+  const s = root[section];
+  if (!isPlainObject(s) || typeof s.base_delay_ms !== 'number' || typeof s.max_delay_ms !== 'number') return;
+  if (s.base_delay_ms > s.max_delay_ms) {
+    error(`${section}.base_delay_ms`, `must not exceed ${section}.max_delay_ms (${s.max_delay_ms})`);
+  }
+}
+
+function checkAuth(root: Record<string, unknown>, warn: Report): void {
+  const auth = root.auth;
+  if (isPlainObject(auth) && Array.isArray(auth.keys) && auth.keys.length === 0) {
+    warn('auth.keys', 'is empty: clients are not authenticated, anyone who can reach the gateway can use it');
+  }
+}
+
+export function crossCheck(root: unknown): CrossCheckResult {
+  const result: CrossCheckResult = { issues: [], warnings: [] };
+  if (!isPlainObject(root)) return result;
+  const error: Report = (path, message) => { result.issues.push({ path, message }); };
+  const warn: Report = (path, message) => { result.warnings.push({ path, message }); };
+  for (const [name, d] of entriesOf(root.deployments)) checkDeployment(joinPath('deployments', name), d, error, warn);
+  const used = checkModels(root, error);
+  for (const [name] of entriesOf(root.deployments)) {
+    if (!used.has(name)) warn(joinPath('deployments', name), 'is not used by any model');
+  }
+  checkDelayOrder(root, 'retry', error);
+  checkDelayOrder(root, 'webhooks', error);
+  checkAuth(root, warn);
+  return result;
+}
