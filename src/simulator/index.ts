@@ -1,0 +1,52 @@
+// The simulator's public API: start a server for a scenario, load scenarios. Used by the CLI
+// (`holdfast sim`), the demo and tests. Imports only wire/, time/ and npm packages.
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import { createContext } from './context.js';
+import { createImageRenderer } from './images.js';
+import { buildSimulatorServer } from './routes/server.js';
+import type { Scenario } from './scenario-types.js';
+import type { SimStats } from './stats.js';
+
+export { loadScenario, parseScenario, parseScenarioYaml, ScenarioError } from './scenario.js';
+export type { Scenario, DeploymentSpec, FaultProfile } from './scenario-types.js';
+export type { SimStats, DeploymentStats, Outcome } from './stats.js';
+
+export interface StartSimulatorOptions {
+  scenario: Scenario;
+  clock: Clock;
+  random: Random;
+  /** Feeds image colours; defaults to 0. Pass the same seed as the Random for a reproducible run. */
+  seed?: number;
+  host?: string;
+  port?: number;
+}
+
+export interface RunningSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:9100` (OpenAI clients add `/v1`). */
+  url: string;
+  close(): Promise<void>;
+  stats(): SimStats;
+}
+
+export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
+  const ctx = createContext({
+    scenario: options.scenario,
+    clock: options.clock,
+    random: options.random,
+    seed: options.seed ?? 0,
+    renderer: createImageRenderer(),
+  });
+  const app = await buildSimulatorServer(ctx);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${port}`,
+    close: () => (closing ??= app.close()),
+    stats: () => ctx.stats.snapshot(),
+  };
+}
