@@ -68,7 +68,11 @@ function specFor(req: GenerationRequest, seed: number, index: number): ImageSpec
 export function runGeneration(ex: Exchange, req: GenerationRequest, plan: GenerationPlan, deps: GenerationDeps): void {
   const { clock, renderer, seed } = deps;
   const finals = Array.from({ length: req.n }, (_, i) => renderer.render(specFor(req, seed, i)));
-  for (const p of finals) p.catch(() => undefined);
+  // Render partials up front too: on a scaled clock, rendering late would delay frames past the front's limit.
+  const partials = req.stream
+    ? plan.partialTimesMs.map((_, k) => renderer.renderPartial(specFor(req, seed, 0), k, req.partialImages))
+    : [];
+  for (const p of [...finals, ...partials]) p.catch(() => undefined);
   const createdAt = (): number => Math.floor(clock.now() / 1000);
   const resolved = {
     size: `${req.width}x${req.height}`,
@@ -97,7 +101,7 @@ export function runGeneration(ex: Exchange, req: GenerationRequest, plan: Genera
     plan.partialTimesMs.forEach((atMs, k) => {
       if (atMs >= faultAt) return;
       ex.at(atMs, async () => {
-        const b64 = (await renderer.renderPartial(specFor(req, seed, 0), k, req.partialImages)).toString('base64');
+        const b64 = (await partials[k]).toString('base64');
         const event: PartialImageEvent = {
           type: names.partial, b64_json: b64, created_at: createdAt(), size: req.requestedSize,
           quality: req.requestedQuality, background: req.requestedBackground, output_format: req.format, partial_image_index: k,
