@@ -55,7 +55,7 @@ export const DeploymentSchema = Type.Object({
   }),
   upstream_mode: oneOf(UPSTREAM_MODES, {
     default: 'auto',
-    description: '`stream` always asks the upstream for SSE (keeps idle proxies fed), `non_stream` never does, `auto` streams when the idle limit is shorter than the expected generation.',
+    description: 'How holdfast calls the upstream: `stream` always asks for SSE (its events keep idle proxies fed), `non_stream` never does, `auto` decides per request.',
   }),
   rate_limit: Type.Optional(RateLimitSchema),
   rpm: Type.Optional(positiveInteger({ description: 'Shorthand for `rate_limit: { requests: N, window_ms: 60000 }` (requests per minute). Not together with `rate_limit`.' })),
