@@ -25,11 +25,11 @@ export interface PickOptions {
 export const defaultPickOptions: PickOptions = { explorationShare: 0.05, sharpness: 4 };
 
 /** Picks one of `candidates` (non-empty), preferring those not in `avoid` when there are any. */
-export function pickCandidate(
-  candidates: readonly Candidate[],
+export function pickCandidate<C extends Candidate>(
+  candidates: readonly C[],
   avoid: readonly string[],
   deps: { random: Random; options: PickOptions },
-): Candidate {
+): C {
   const fresh = candidates.filter((c) => !avoid.includes(c.id));
   const pool = fresh.length > 0 ? fresh : candidates;
   const probe = pool.find((c) => c.probe);
