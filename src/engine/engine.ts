@@ -24,6 +24,7 @@ export class Engine {
   private readonly notifier = new JobNotifier();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private closed = false;
+  private stopped = false;
 
   constructor(private readonly deps: EngineDeps, private readonly options: EngineOptions) {}
 
@@ -88,6 +89,7 @@ export class Engine {
         if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
       }
       if (events.length === 0) {
+        if (this.stopped) return;
         const job = await this.deps.jobs.get(jobId);
         if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
         await wake;
@@ -135,6 +137,8 @@ export class Engine {
     }
     for (const run of this.running.values()) run.controller.abort('shutdown');
     await all;
+    // Followers of jobs left unfinished end now; the jobs resume when holdfast starts again.
+    this.stopped = true;
     this.notifier.wakeAll();
   }
 

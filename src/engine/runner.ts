@@ -117,25 +117,28 @@ export class JobRunner {
     lease.release(result.ok
       ? { ok: true, durationMs, rateLimit: result.rateLimit }
       : { ok: false, kind: result.failure.kind, status: result.failure.status, durationMs, retryAfterMs: result.failure.retryAfterMs, rateLimit: result.rateLimit });
+    if (!result.ok) this.recordFailure(record, result.failure, request.mode);
+    else record.outcome = 'succeeded';
+    this.logAttempt(record, durationMs, result.ok ? undefined : result.failure.message);
+    deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
-      record.outcome = 'succeeded';
-      this.logAttempt(record, durationMs);
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
       await storeResultImages(deps.blobs, job.id, result.response);
       await this.append({ type: 'job.completed', response: result.response, completedEvent: result.completedEvent });
       return 'done';
     }
     signal.throwIfAborted();
-    return this.recordFailure(record, result.failure, durationMs, request.mode);
+    return { kind: result.failure.kind, retryAfterMs: result.failure.retryAfterMs, record, message: result.failure.message };
   }
 
-  private recordFailure(record: AttemptRecord, failure: UpstreamFailure, durationMs: number, mode: UpstreamMode): FailedAttempt {
+  private recordFailure(record: AttemptRecord, failure: UpstreamFailure, mode: UpstreamMode): void {
     record.outcome = failure.kind;
     record.status = failure.status;
-    if (failure.kind === 'idle_timeout') this.cutOff.set(record.deploymentId, mode);
+    // Cut off by an idle or response limit: the next attempt on this deployment uses the other mode.
+    if (failure.kind === 'idle_timeout' || (failure.connectionLost === true && mode === 'stream')) {
+      this.cutOff.set(record.deploymentId, mode);
+    }
     this.lastError = jobErrorFromFailure(failure);
-    this.logAttempt(record, durationMs, failure.message);
-    return { kind: failure.kind, retryAfterMs: failure.retryAfterMs, record, message: failure.message };
   }
 
   /** attempt.failed carries the announced retry delay, so progress displays can say "retrying in S s". */

@@ -41,6 +41,8 @@ export interface UpstreamFailure {
   retryAfterMs?: number;
   /** Partial images already received in this attempt before it failed. */
   partialsReceived: number;
+  /** The connection died under the call (reset, or cut by a front on the path) rather than an answer. */
+  connectionLost?: boolean;
 }
 
 export type UpstreamResult =

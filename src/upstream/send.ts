@@ -117,7 +117,7 @@ export async function sendToUpstream(
     }
     const message = error instanceof Error ? error.message : String(error);
     const kind = partials > 0 || Object.keys(ids).length > 0 ? 'stream_error' : 'connect';
-    return fail({ kind, message: kind === 'connect' ? `Could not reach the upstream: ${message}` : `The upstream connection was cut mid-stream: ${message}`, partialsReceived: partials });
+    return fail({ kind, message: kind === 'connect' ? `Could not reach the upstream: ${message}` : `The upstream connection was cut mid-stream: ${message}`, partialsReceived: partials, connectionLost: true });
   } finally {
     watchdog?.cancel();
     signal.removeEventListener('abort', onOuterAbort);

@@ -1,0 +1,15 @@
+// The `holdfast` command line: one file per command, registered here.
+import { Command } from 'commander';
+import { registerSimCommand } from './sim.js';
+import { registerServeCommand } from './serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('holdfast')
+    .description('A self-hosted gateway that makes long-running OpenAI / Azure OpenAI image generation reliable.')
+    .showHelpAfterError();
+  registerServeCommand(program);
+  registerSimCommand(program);
+  return program;
+}
