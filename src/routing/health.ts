@@ -90,7 +90,7 @@ export interface HealthOptions {
   recentSamples: number;
 }
 
-export const defaultHealthOptions: HealthOptions = { halfLifeMs: 300_000, recentSamples: 200 };
+export const defaultHealthOptions: HealthOptions = { halfLifeMs: 600_000, recentSamples: 200 };
 
 export interface HealthStats {
   record(sample: AttemptSample, now: number): void;
@@ -121,9 +121,9 @@ export function createHealthStats(options: HealthOptions = defaultHealthOptions)
   };
   return {
     record: (sample, now) => recordSample(cellOf(sample.deployment, sample.sizeClass), sample, now, options),
-    successRate: (deployment, sizeClass, now, priorWeight = 2) =>
+    successRate: (deployment, sizeClass, now, priorWeight = 1) =>
       cellOf(deployment, sizeClass).success.estimate(now, 1, priorWeight),
-    slowness: (deployment, sizeClass, now, priorWeight = 2) =>
+    slowness: (deployment, sizeClass, now, priorWeight = 1) =>
       cellOf(deployment, sizeClass).slowness.estimate(now, 1, priorWeight),
     snapshot: (keys, extras) => keys.map(({ deployment, sizeClass }) => ({
       ...rowOf(deployment, sizeClass, cellOf(deployment, sizeClass)),
