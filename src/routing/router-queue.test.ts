@@ -74,7 +74,8 @@ test('a waiter whose bound passes while waiting for a release gets deadline', as
   await clock.advanceBy(19_000, { stepMs: 1_000 });
   assert.equal(outcome, undefined);
   await clock.advanceBy(1_000);
-  assert.equal(outcome?.ok === false && outcome.reason, 'deadline');
+  const seen = outcome as AcquireResult | undefined;
+  assert.equal(seen?.ok === false && seen.reason, 'deadline');
   assert.equal(router.queueDepth('img'), 0);
 });
 
