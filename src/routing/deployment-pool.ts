@@ -47,6 +47,8 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
   for (const [id, d] of Object.entries(options.deployments)) {
     const marginMs = d.rateLimit ? d.rateLimit.marginMs ?? Math.min(1_000, d.rateLimit.windowMs * 0.02) : 0;
     budgets.set(id, createRateLimit({ ...d.rateLimit, marginMs, concurrency: d.concurrency }));
+    if (d.rateLimit) metrics?.rateLimitRemaining(id, d.rateLimit.requests);
+    for (const sizeClass of sizeClasses) metrics?.circuitState(id, sizeClass, 'closed');
   }
   const circuits = new Map<string, CircuitState>();
   const health = createHealthStats(options.health);

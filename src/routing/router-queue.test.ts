@@ -117,3 +117,12 @@ test('an unknown model is refused with no_deployment', async () => {
   }, new AbortController().signal);
   assert.equal(result.ok ? 'ok' : result.reason, 'no_deployment');
 });
+
+test('the router feeds budget, 429 and circuit metrics', async () => {
+  const { acquire, metrics } = setup({ weight: 1, rateLimit: { requests: 5, windowMs: 60_000 } });
+  assert.match(await metrics.text(), /holdfast_circuit_state\{deployment="solo",size_class="large"\} 0/);
+  leaseOf(await acquire()).release({ ok: false, kind: 'rate_limited', status: 429, durationMs: 5, retryAfterMs: 1_000 });
+  const text = await metrics.text();
+  assert.match(text, /holdfast_upstream_429_total\{deployment="solo"\} 1/);
+  assert.match(text, /holdfast_rate_limit_remaining\{deployment="solo"\} 0/, 'backed off: nothing left for now');
+});
