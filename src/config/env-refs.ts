@@ -1,7 +1,9 @@
 // Resolves `env:NAME` strings anywhere in the parsed file to the variable's value, remembering which
 // paths came from the environment so that load.ts can wrap them as Secrets and never echo them.
+import type { TSchema } from '@sinclair/typebox';
 import type { ConfigIssue } from './config-error.js';
-import { isPlainObject, joinPath, type PathSegment } from './key-path.js';
+import { isPlainObject, joinPath } from './key-path.js';
+import { childSchema, coerceEnvValue } from './schema-walk.js';
 
 const ENV_PREFIX = 'env:';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -15,18 +17,19 @@ export interface EnvResolution {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function resolveEnvRefs(root: unknown, env: Env): EnvResolution {
+/** `schema` guides the conversion of env values to numbers and booleans where those are expected. */
+export function resolveEnvRefs(root: unknown, env: Env, schema: TSchema): EnvResolution {
   const sources = new Map<string, string>();
   const issues: ConfigIssue[] = [];
-  const visit = (node: unknown, path: string): unknown => {
-    if (typeof node === 'string') return resolveString(node, path);
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, joinPath(path, i)));
+  const visit = (node: unknown, path: string, nodeSchema: TSchema | undefined): unknown => {
+    if (typeof node === 'string') return resolveString(node, path, nodeSchema);
+    if (Array.isArray(node)) return node.map((item, i) => visit(item, joinPath(path, i), childSchema(nodeSchema, i)));
     if (isPlainObject(node)) {
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, joinPath(path, k as PathSegment))]));
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, joinPath(path, k), childSchema(nodeSchema, k))]));
     }
     return node;
   };
-  const resolveString = (text: string, path: string): string => {
+  const resolveString = (text: string, path: string, nodeSchema: TSchema | undefined): unknown => {
     if (!text.startsWith(ENV_PREFIX)) return text;
     const name = text.slice(ENV_PREFIX.length);
     const where = path === '' ? '(root)' : path;
@@ -40,7 +43,7 @@ export function resolveEnvRefs(root: unknown, env: Env): EnvResolution {
       return text;
     }
     sources.set(path, text);
-    return value;
+    return coerceEnvValue(nodeSchema, value);
   };
-  return { value: visit(root, ''), sources, issues };
+  return { value: visit(root, '', schema), sources, issues };
 }

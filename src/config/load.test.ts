@@ -87,7 +87,7 @@ test('a missing environment variable is an error at the path that names it', () 
   assert.deepEqual(issuesOf(MINIMAL, env), ['deployments.sweden.api_key: environment variable AZURE_SWEDEN_KEY is not set']);
 });
 
-test('env:NAME works in any string, and header values become Secrets', () => {
+test('env:NAME works in any value, and header values become Secrets', () => {
   const text = `
 models: { gpt-image-2: { deployments: [sweden] } }
 deployments:
@@ -98,11 +98,13 @@ deployments:
     api_key: env:AZURE_SWEDEN_KEY
     model: gpt-image-2
     region: env:REGION
+    concurrency: env:CONCURRENCY
     headers: { Ocp-Apim-Subscription-Key: env:APIM_KEY, X-Team: images }
 `;
-  const { config } = parseConfig(text, { ...ENV, APIM_KEY: 'apim-secret', REGION: 'swedencentral' }, 't.yaml');
+  const { config } = parseConfig(text, { ...ENV, APIM_KEY: 'apim-secret', REGION: 'swedencentral', CONCURRENCY: '4' }, 't.yaml');
   const sweden = config.deployments.sweden;
   assert.equal(sweden?.region, 'swedencentral');
+  assert.equal(sweden?.concurrency, 4, 'a number-typed key takes its env value as a number');
   assert.ok(isSecret(sweden?.headers['Ocp-Apim-Subscription-Key']));
   assert.equal(sweden?.headers['Ocp-Apim-Subscription-Key']?.reveal(), 'apim-secret');
   assert.equal(sweden?.headers['X-Team']?.reveal(), 'images');

@@ -30,7 +30,7 @@ export function parseConfig(text: string, env: Env, sourceName = 'holdfast.yaml'
   if (!isPlainObject(raw)) {
     throw new ConfigError(sourceName, [{ path: '(root)', message: 'must be a mapping of sections (listen, models, deployments, …)' }]);
   }
-  const resolved = resolveEnvRefs(raw, env);
+  const resolved = resolveEnvRefs(raw, env, ConfigSchema);
   const data = applyDefaults(ConfigSchema, resolved.value);
   const issues = [...resolved.issues];
   issues.push(...schemaIssues(ConfigSchema, data, new Set(issues.map((i) => i.path))));

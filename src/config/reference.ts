@@ -79,8 +79,9 @@ commented example and \`holdfast config check <file>\` validates a file and prin
 configuration with secrets masked.
 
 - Every key except \`models\` and \`deployments\` is optional; a missing section means all its defaults.
-- Any string value may be written \`env:NAME\`: it is replaced by the environment variable \`NAME\`,
-  and an unset or empty variable is an error. Keys typed *secret* are kept wrapped and are never
+- Any value may be written \`env:NAME\`: it is replaced by the environment variable \`NAME\`
+  (converted to a number or boolean where the key expects one), and an unset or empty variable
+  is an error. Keys typed *secret* are kept wrapped and are never
   printed or logged; write them as \`env:NAME\` (a literal is accepted with a warning).
 - Unknown keys are errors. An invalid file is refused at start with \`path: reason\` for every
   error, and \`config check\` exits with code 2.

@@ -45,7 +45,8 @@ export function describeSchema(schema: TSchema): string {
 export function mustBe(schema: TSchema): string {
   const text = describeSchema(schema)
     .replace(/^boolean$/, 'true or false')
-    .replace(/^map$|^mapping$/, 'mapping');
+    .replace(/^map$|^mapping$/, 'mapping')
+    .replace(/^list of (\w+)$/, 'list of $1s');
   if (/^(one of|null|true|')/.test(text)) return `must be ${text}`;
   return `must be ${/^([aeiou]|http)/i.test(text) ? 'an' : 'a'} ${text}`;
 }
