@@ -39,6 +39,8 @@ export interface Holdfast {
   readonly server: FastifyInstance;
 }
 
+const REPRESENTATIVE_SIZE: Record<string, string> = { small: '1024x1024', medium: '1536x1536', large: '2048x2048' };
+
 function deploymentInfos(config: HoldfastConfig): Map<string, DeploymentInfo> {
   const infos = new Map<string, DeploymentInfo>();
   for (const [id, d] of Object.entries(config.deployments)) {
@@ -63,7 +65,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     }])),
     deployments: Object.fromEntries(Object.entries(config.deployments).map(([id, d]) => [id, {
       weight: d.weight, rateLimit: rateLimitOf(d), concurrency: d.concurrency ?? undefined,
-      priorLatencyMs: (_sizeClass: string, quality: string, size?: string) => expectedDurationMs({ size, quality }),
+      priorLatencyMs: (sizeClass: string, quality: string) => expectedDurationMs({ size: REPRESENTATIVE_SIZE[sizeClass], quality }),
     }])),
     circuit: { windowMs: config.circuit.window_ms, minRequests: config.circuit.min_requests, failureRate: config.circuit.failure_rate, cooldownMs: config.circuit.cooldown_ms },
   });

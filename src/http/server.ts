@@ -28,7 +28,6 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   const logger: FastifyBaseLogger = deps.log;
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     genReqId: () => deps.engine.allocateId().replace(/^job_/, 'req_'),
     requestIdHeader: false,

@@ -20,7 +20,6 @@ export function createEngineObserver(deps: {
       };
       metrics.attempt({ ...labels, outcome: attempt.outcome ?? 'unknown' });
       if (attempt.outcome === 'succeeded') metrics.generationDuration(labels, durationMs / 1000);
-      if (attempt.outcome === 'rate_limited') metrics.upstream429(attempt.deploymentId);
     },
     jobFinished(job) {
       const code = job.error ? String((job.error.body.error as { code?: unknown } | undefined)?.code ?? job.error.kind) : '';

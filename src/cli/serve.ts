@@ -1,0 +1,62 @@
+// `holdfast serve --config holdfast.yaml [--port N]`: the gateway. SIGTERM/SIGINT stop taking
+// requests, let in-flight jobs finish for up to --grace-ms, then exit; unfinished jobs resume on restart.
+import type { Command } from 'commander';
+import { createHoldfast } from '../app.js';
+import { ConfigError, formatIssue, loadConfigFile } from '../config/load.js';
+import type { HoldfastConfig } from '../config/schema.js';
+import { createLogger } from '../observability/logger.js';
+import { SystemClock } from '../time/clock.js';
+import { cryptoIds, systemRandom } from '../time/random.js';
+
+interface ServeOptions {
+  config: string;
+  port?: string;
+  host?: string;
+  graceMs: string;
+}
+
+export function withListen(config: HoldfastConfig, host: string | undefined, port: string | undefined): HoldfastConfig {
+  if (host === undefined && port === undefined) return config;
+  const listen = { host: host ?? config.listen.host, port: port === undefined ? config.listen.port : Number(port) };
+  return Object.freeze({ ...config, listen: Object.freeze(listen) });
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the gateway with a configuration file')
+    .option('-c, --config <file>', 'configuration file', 'holdfast.yaml')
+    .option('-p, --port <port>', 'listen on this port (overrides listen.port)')
+    .option('--host <host>', 'listen on this interface (overrides listen.host)')
+    .option('--grace-ms <ms>', 'on SIGTERM, how long in-flight jobs may finish', '30000')
+    .action(async (options: ServeOptions) => {
+      let config: HoldfastConfig;
+      try {
+        const loaded = loadConfigFile(options.config);
+        config = withListen(loaded.config, options.host, options.port);
+        for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      const log = createLogger({ level: config.log.level });
+      const holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log }, config);
+      const url = await holdfast.start();
+      log.info({ url, models: Object.keys(config.models), deployments: Object.keys(config.deployments) }, 'holdfast is listening');
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal, inFlight: holdfast.engine.inFlight }, 'shutting down');
+        holdfast.close(Number(options.graceMs)).then(() => process.exit(0), (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}
