@@ -26,6 +26,7 @@ export class Exchange {
   private readonly timers = new Set<Timer>();
   private watchdog: Timer | undefined;
   private finished = false;
+  private stepRunning = false;
   private chain: Promise<void> = Promise.resolve();
   /** SSE frames written so far (for error `sequence_number`s). */
   framesSent = 0;
@@ -47,8 +48,17 @@ export class Exchange {
     const delay = Math.max(0, this.startedAtMs + atMs - this.options.clock.now());
     const timer = this.options.clock.setTimer(delay, () => {
       this.timers.delete(timer);
+      // Every step writes or ends the response: on the simulated timeline it happens now, so the
+      // front stops counting silence even if rendering the payload takes real time on a fast clock.
+      if (!this.finished) this.arm(this.options.streaming ? this.options.front.streamIdleTimeoutMs : null);
       this.chain = this.chain.then(async () => {
-        if (!this.finished) await step();
+        if (this.finished) return;
+        this.stepRunning = true;
+        try {
+          await step();
+        } finally {
+          this.stepRunning = false;
+        }
       }).catch((error: unknown) => this.fail(error));
     });
     this.timers.add(timer);
@@ -87,7 +97,10 @@ export class Exchange {
   destroy(outcome: Outcome): void {
     if (this.finished) return;
     this.finish(outcome);
-    this.options.raw.destroy();
+    const { raw } = this.options;
+    // Let frames already written reach the client first; the unfinished chunked body still fails.
+    if (raw.socket && raw.headersSent) raw.socket.destroySoon();
+    else raw.destroy();
   }
 
   private arm(timeoutMs: number | null): void {
@@ -96,6 +109,11 @@ export class Exchange {
     if (timeoutMs === null || this.finished) return;
     this.watchdog = this.options.clock.setTimer(timeoutMs, () => {
       this.watchdog = undefined;
+      // A step that is rendering its payload has already "sent" it on the simulated timeline.
+      if (this.stepRunning) {
+        this.arm(timeoutMs);
+        return;
+      }
       if (this.options.raw.headersSent) this.destroy('cut');
       else this.sendJson(timeoutReply.status, timeoutReply.body, 'timeout_408');
     });

@@ -67,11 +67,12 @@ function specFor(req: GenerationRequest, seed: number, index: number): ImageSpec
 
 export function runGeneration(ex: Exchange, req: GenerationRequest, plan: GenerationPlan, deps: GenerationDeps): void {
   const { clock, renderer, seed } = deps;
-  const finals = Array.from({ length: req.n }, (_, i) => renderer.render(specFor(req, seed, i)));
-  // Render partials up front too: on a scaled clock, rendering late would delay frames past the front's limit.
+  // Render up front, partials first: on a scaled clock a late render would delay frames in simulated time.
   const partials = req.stream
     ? plan.partialTimesMs.map((_, k) => renderer.renderPartial(specFor(req, seed, 0), k, req.partialImages))
     : [];
+  const afterPartials = Promise.allSettled(partials);
+  const finals = Array.from({ length: req.n }, (_, i) => afterPartials.then(() => renderer.render(specFor(req, seed, i))));
   for (const p of [...finals, ...partials]) p.catch(() => undefined);
   const createdAt = (): number => Math.floor(clock.now() / 1000);
   const resolved = {

@@ -30,12 +30,15 @@ export interface RunningSimulator {
 }
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
+  const renderer = createImageRenderer();
+  // The first SVG with text initialises fontconfig (~100 ms): pay it now, not in the first request.
+  await renderer.render({ prompt: 'warm up', seed: 0, index: 0, width: 64, height: 64, format: 'png', compression: 100, transparent: false });
   const ctx = createContext({
     scenario: options.scenario,
     clock: options.clock,
     random: options.random,
     seed: options.seed ?? 0,
-    renderer: createImageRenderer(),
+    renderer,
   });
   const app = await buildSimulatorServer(ctx);
   const host = options.host ?? '127.0.0.1';
