@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { registerSimCommand } from './sim.js';
 import { registerServeCommand } from './serve.js';
+import { registerConfigCheckCommand } from './config-check.js';
+import { registerInitCommand } from './init.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -11,5 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program);
   registerSimCommand(program);
+  registerConfigCheckCommand(program);
+  registerInitCommand(program);
   return program;
 }

@@ -2,7 +2,7 @@
 // the blob store as they arrive (never held whole in memory), with the upstream's limits on count,
 // type and size enforced up front (wire-format §2.1).
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -85,11 +85,15 @@ async function spoolFile(
   const hash = createHash('sha256');
   let head = Buffer.alloc(0);
   let size = 0;
-  const tap = new PassThrough();
-  tap.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
-    size += chunk.length;
-    if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16)]);
+  // A pass-through that measures: a 'data' listener would start the flow before the store's
+  // pipeline is attached, and the first chunks would be lost.
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16)]);
+      done(null, chunk);
+    },
   });
   file.pipe(tap);
   await blobs.put(key, tap);

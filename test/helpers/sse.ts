@@ -50,7 +50,7 @@ export async function readSse(url: string, init: { method?: 'GET' | 'POST'; head
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: Record<string, unknown> }> {
   const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.body.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try { json = JSON.parse(text) as Record<string, unknown>; } catch { json = { text }; }
   return { status: res.statusCode, headers: res.headers, json };
 }
