@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       let config: HoldfastConfig;
       try {
-        const loaded = loadConfigFile(options.config);
+        const loaded = loadConfigFile(options.config, process.env);
         config = withListen(loaded.config, options.host, options.port);
         for (const warning of loaded.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
       } catch (error) {

@@ -46,7 +46,7 @@ export function parseConfig(text: string, env: Env, sourceName = 'holdfast.yaml'
   return { config, warnings: sortByDocumentOrder([...wrapped.warnings, ...cross.warnings], resolved.value) };
 }
 
-export function loadConfigFile(path: string, env: Env = process.env): LoadedConfig {
+export function loadConfigFile(path: string, env: Env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
