@@ -31,8 +31,11 @@ export function sniffImageType(head: Buffer): string | undefined {
   return undefined;
 }
 
+/** How the answer is delivered, not what is generated: a retry may switch between stream and JSON. */
+const DELIVERY_FIELDS: ReadonlySet<string> = new Set(['stream', 'partial_images']);
+
 function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): string {
-  const sorted = Object.keys(fields).sort().map((k) => [k, fields[k]]);
+  const sorted = Object.keys(fields).filter((k) => !DELIVERY_FIELDS.has(k)).sort().map((k) => [k, fields[k]]);
   return createHash('sha256').update(JSON.stringify([sorted, fileDigests])).digest('hex');
 }
 
