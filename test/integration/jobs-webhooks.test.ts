@@ -1,0 +1,107 @@
+// Webhooks as a receiver sees them: signed per Standard Webhooks (checked by a verifier written here
+// from the specification, not holdfast's signer), retried with the same webhook-id after a 500,
+// and recorded on the job. Private URLs are refused unless the operator allows them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { postJson, getJson } from '../helpers/sse.js';
+import { eventually, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
+
+const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
+const body = { model: 'gpt-image-1', prompt: 'a weather vane', size: '1024x1024', quality: 'low' };
+
+/** Standard Webhooks: base64(HMAC-SHA256(base64decode(secret after whsec_), `${id}.${timestamp}.${body}`)), any `v1,` entry. */
+function verify(headers: IncomingHttpHeaders, rawBody: string, secret: string, nowSec: number): boolean {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > 300) return false;
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`, 'utf8').digest();
+  return signatures.split(' ').some((entry) => {
+    const comma = entry.indexOf(',');
+    if (entry.slice(0, comma) !== 'v1') return false;
+    const given = Buffer.from(entry.slice(comma + 1), 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  answered: number;
+}
+
+async function startReceiver(t: test.TestContext, statuses: number[]): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const answered = statuses[received.length] ?? 200;
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
+      res.writeHead(answered).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
+}
+
+test('a webhook is signed per Standard Webhooks and retried with the same webhook-id after a 500', async (t) => {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startReceiver(t, [500, 200]);
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(1) });
+  const extra = 'webhooks: { secret: env:WEBHOOK_SECRET, allow_private_addresses: true, base_delay_ms: 50, max_delay_ms: 100, max_attempts: 4 }';
+  const holdfast = await spawnHoldfast(t, fixture.writeConfig(jobsConfig({ extra })), { ...jobsEnv, WEBHOOK_SECRET: secret });
+
+  const created = await postJson(`${holdfast.url}/v1/images/generations`, body, {
+    ...auth, prefer: 'respond-async', 'holdfast-webhook-url': receiver.url,
+  });
+  assert.equal(created.status, 202);
+  const jobId = String(created.json.id);
+  await eventually(() => (receiver.received.length >= 2 ? true : undefined), 'two webhook tries');
+
+  const nowSec = Math.floor(Date.now() / 1000);
+  const [first, second] = receiver.received;
+  for (const delivery of [first, second]) {
+    assert.ok(verify(delivery.headers, delivery.body, secret, nowSec), `signature accepted: ${String(delivery.headers['webhook-signature'])}`);
+    assert.equal(delivery.headers['content-type'], 'application/json');
+    const event = JSON.parse(delivery.body) as { type: string; data: { id: string; status: string; object: string } };
+    assert.equal(event.type, 'image.job.succeeded');
+    assert.deepEqual([event.data.id, event.data.object, event.data.status], [jobId, 'image.job', 'succeeded']);
+  }
+  assert.equal(first.headers['webhook-id'], second.headers['webhook-id']);
+  assert.ok(!verify(first.headers, first.body.replace('succeeded', 'failed'), secret, nowSec), 'a tampered body fails');
+  assert.ok(!verify(first.headers, first.body, `whsec_${randomBytes(32).toString('base64')}`, nowSec), 'another secret fails');
+
+  const deliveries = await eventually(async () => {
+    const job = await getJson(`${holdfast.url}/v1/images/jobs/${jobId}`, auth);
+    const list = job.json.webhook_deliveries as Array<{ webhookId: string; attempt: number; status?: number }> | undefined;
+    return list && list.length === 2 ? list : undefined;
+  }, 'deliveries recorded on the job');
+  assert.deepEqual(deliveries.map((d) => [d.attempt, d.status]), [[1, 500], [2, 200]]);
+  assert.ok(deliveries.every((d) => d.webhookId === first.headers['webhook-id']));
+  assert.equal(receiver.received.length, 2, 'no try after the 2xx');
+});
+
+test('a private or non-http webhook URL is refused with 400 before any job when private addresses are not allowed', async (t) => {
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(1) });
+  const extra = 'webhooks: { secret: env:WEBHOOK_SECRET }';
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const holdfast = await spawnHoldfast(t, fixture.writeConfig(jobsConfig({ extra })), { ...jobsEnv, WEBHOOK_SECRET: secret });
+  for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest', 'ftp://example.com/hook']) {
+    const res = await postJson(`${holdfast.url}/v1/images/generations`, body, { ...auth, prefer: 'respond-async', 'holdfast-webhook-url': url });
+    assert.equal(res.status, 400, url);
+    const error = res.json.error as Record<string, unknown>;
+    assert.equal(error.param, 'Holdfast-Webhook-Url');
+    assert.match(String(error.message), /Holdfast-Webhook-Url refused/);
+    assert.equal(res.headers['holdfast-job-id'], undefined, 'no job was created');
+  }
+  assert.equal(fixture.sim.stats().requests_total, 0);
+});
