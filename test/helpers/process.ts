@@ -8,6 +8,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { request } from 'undici';
+import { createParser } from 'eventsource-parser';
 import { startSimulator, parseScenarioYaml, type RunningSimulator } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/time/scaled-clock.js';
 import { createSeededRandom } from '../../src/time/random.js';
@@ -150,3 +152,27 @@ ${options.extra ?? ''}`;
 }
 
 export const jobsEnv = { CLIENT_KEY: 'hf-client-one', CLIENT_KEY_2: 'hf-client-two', UPSTREAM_KEY: 'sk-upstream' };
+
+export interface OpenStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Every frame, once the server ends the stream. */
+  frames: Promise<Array<{ event?: string; id?: string; json: Record<string, unknown> }>>;
+}
+
+/** Starts an SSE request and resolves at the response head (readSse resolves only at the end). */
+export async function openSse(url: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: unknown }): Promise<OpenStream> {
+  const res = await request(url, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const frames = (async () => {
+    const out: Array<{ event?: string; id?: string; json: Record<string, unknown> }> = [];
+    const parser = createParser({ onEvent: (e) => out.push({ event: e.event, id: e.id, json: JSON.parse(e.data) as Record<string, unknown> }) });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+    return out;
+  })();
+  return { status: res.statusCode, headers: res.headers, frames };
+}
