@@ -38,10 +38,13 @@ export class Engine {
     const { clock, idempotency } = this.deps;
     const now = clock.now();
     const id = input.id ?? this.allocateId();
+    const deadlineAt = now + (input.deadlineMs ?? this.options.defaultDeadlineMs);
     if (input.idempotencyKey) {
+      // The key must outlive its job, which finishes by its deadline and is kept retentionMs after;
+      // a key that outlives a purged job is released below when it points at nothing.
       const claim = await idempotency.claim({
         scope: input.ownerKeyHash, key: input.idempotencyKey, requestHash: input.requestHash ?? '', jobId: id,
-        expiresAt: now + this.options.retentionMs,
+        expiresAt: deadlineAt + this.options.retentionMs,
       }, now);
       if (!claim.claimed) {
         const existing = await this.deps.jobs.get(claim.existing.jobId);
@@ -55,7 +58,7 @@ export class Engine {
     }
     const job: JobRecord = {
       id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
-      deadlineAt: now + (input.deadlineMs ?? this.options.defaultDeadlineMs),
+      deadlineAt,
       request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
     };
     await this.deps.jobs.create(job);
