@@ -30,6 +30,8 @@ export interface EngineObserver {
   attemptEnded?(job: JobRecord, attempt: AttemptRecord, durationMs: number): void;
   jobFinished?(job: JobRecord): void;
   partialForwarded?(job: JobRecord): void;
+  /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
+  firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
 }
 
 export interface EngineDeps {

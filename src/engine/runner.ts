@@ -101,16 +101,24 @@ export class JobRunner {
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
 
     let result: UpstreamResult;
+    let firstEventSeen = false;
+    const firstEvent = (): void => {
+      if (firstEventSeen) return;
+      firstEventSeen = true;
+      deps.observer?.firstEvent?.(job, record, deps.clock.now() - record.startedAt);
+    };
     try {
       result = await deps.adapterFor(deploymentId).send(request, {
         onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
         onPartial: (payload) => {
+          firstEvent();
           void this.append({ type: 'image.partial', attempt, deploymentId, forward: this.forwardPartials(), payload });
         },
       }, signal);
     } finally {
       await this.tail;
     }
+    if (result.ok) firstEvent();
     record.endedAt = deps.clock.now();
     record.upstreamIds = { ...record.upstreamIds, ...result.upstreamIds };
     const durationMs = record.endedAt - record.startedAt;

@@ -1,8 +1,29 @@
 // Feeds metrics and webhooks from the engine's observer hooks, and logs each job's outcome once.
+// Queue, budget, circuit and 429 metrics come from the router; heartbeats from the HTTP layer.
 import type { EngineObserver } from '../engine/deps.js';
-import type { JobRecord } from '../engine/job.js';
+import type { AttemptRecord, JobRecord } from '../engine/job.js';
 import { sizeClassOf } from '../routing/router.js';
-import type { Metrics } from './metrics.js';
+import type { AttemptLabels, Metrics } from './metrics.js';
+
+function requestLabels(job: JobRecord): Omit<AttemptLabels, 'deployment'> {
+  const { size, quality } = job.request.fields;
+  return {
+    sizeClass: sizeClassOf(typeof size === 'string' ? size : undefined),
+    quality: typeof quality === 'string' ? quality : 'auto',
+  };
+}
+
+function attemptLabels(job: JobRecord, attempt: AttemptRecord): AttemptLabels {
+  return { deployment: attempt.deploymentId, ...requestLabels(job) };
+}
+
+/** The error code a client saw: the catalogue or upstream code, else the failure kind. */
+function errorCode(job: JobRecord): string {
+  if (!job.error) return '';
+  const inner = job.error.body.error;
+  const code = typeof inner === 'object' && inner !== null ? (inner as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code !== '' ? code : job.error.kind;
+}
 
 export function createEngineObserver(deps: {
   metrics?: Metrics;
@@ -13,17 +34,19 @@ export function createEngineObserver(deps: {
   return {
     attemptEnded(job, attempt, durationMs) {
       if (!metrics) return;
-      const labels = {
-        deployment: attempt.deploymentId,
-        sizeClass: sizeClassOf(typeof job.request.fields.size === 'string' ? job.request.fields.size : undefined),
-        quality: typeof job.request.fields.quality === 'string' ? job.request.fields.quality : 'auto',
-      };
+      const labels = attemptLabels(job, attempt);
       metrics.attempt({ ...labels, outcome: attempt.outcome ?? 'unknown' });
       if (attempt.outcome === 'succeeded') metrics.generationDuration(labels, durationMs / 1000);
     },
+    firstEvent(job, attempt, elapsedMs) {
+      metrics?.timeToFirstEvent(attemptLabels(job, attempt), elapsedMs / 1000);
+    },
     jobFinished(job) {
-      const code = job.error ? String((job.error.body.error as { code?: unknown } | undefined)?.code ?? job.error.kind) : '';
-      metrics?.request({ model: job.request.model, endpoint: job.request.endpoint, outcome: job.status, code });
+      const code = errorCode(job);
+      metrics?.request({
+        model: job.request.model, endpoint: job.request.endpoint, outcome: job.status, code,
+        deployment: job.attempts.at(-1)?.deploymentId ?? '', ...requestLabels(job),
+      });
       log.info({
         jobId: job.id, status: job.status, model: job.request.model, attempts: job.attempts.length,
         upstreamIds: job.attempts.map((a) => ({ deployment: a.deploymentId, ...a.upstreamIds })), error: code || undefined,

@@ -6,7 +6,7 @@ import { createMetrics, toLabel } from './metrics.js';
 test('recorded metrics appear in the exposition text with holdfast_ names and base units', async () => {
   const metrics = createMetrics();
   const large = { deployment: 'eastus', sizeClass: 'large', quality: 'high' } as const;
-  metrics.request({ model: 'gpt-image-1', endpoint: 'generations', outcome: 'succeeded', code: '' });
+  metrics.request({ model: 'gpt-image-1', endpoint: 'generations', outcome: 'succeeded', code: '', deployment: 'eastus', sizeClass: 'large', quality: 'high' });
   metrics.attempt({ ...large, outcome: 'stream_error' });
   metrics.attempt({ ...large, outcome: 'succeeded' });
   metrics.generationDuration(large, 245);
@@ -23,7 +23,7 @@ test('recorded metrics appear in the exposition text with holdfast_ names and ba
   metrics.jobFinished();
   const text = await metrics.text();
   const expected = [
-    'holdfast_requests_total{model="gpt-image-1",endpoint="generations",outcome="succeeded",code=""} 1',
+    'holdfast_requests_total{model="gpt-image-1",endpoint="generations",deployment="eastus",size_class="large",quality="high",outcome="succeeded",code=""} 1',
     'holdfast_attempts_total{deployment="eastus",size_class="large",quality="high",outcome="stream_error"} 1',
     'holdfast_generation_duration_seconds_bucket{le="300",deployment="eastus",size_class="large",quality="high"} 1',
     'holdfast_generation_duration_seconds_bucket{le="240",deployment="eastus",size_class="large",quality="high"} 0',

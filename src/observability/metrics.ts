@@ -10,13 +10,26 @@ export interface AttemptLabels {
   quality: string;
 }
 
+export interface RequestLabels {
+  model: string;
+  endpoint: string;
+  outcome: string;
+  code: string;
+  deployment?: string;
+  sizeClass?: SizeClass;
+  quality?: string;
+}
+
 export interface Metrics {
   readonly registry: Registry;
   readonly contentType: string;
   /** The exposition text for GET /metrics. */
   text(): Promise<string>;
-  /** One finished client request; outcome e.g. succeeded | failed | cancelled, code the error code or ''. */
-  request(labels: { model: string; endpoint: string; outcome: string; code: string }): void;
+  /**
+   * One finished client request; outcome e.g. succeeded | failed | cancelled, code the error code or ''.
+   * deployment is the one that served the last attempt ('' when none), sizeClass and quality the request's.
+   */
+  request(labels: RequestLabels): void;
   /** One finished upstream attempt; outcome 'succeeded' or its FailureKind. */
   attempt(labels: AttemptLabels & { outcome: string }): void;
   generationDuration(labels: AttemptLabels, seconds: number): void;
@@ -57,7 +70,8 @@ export function createMetrics(): Metrics {
     contentType: registry.contentType,
     text: () => registry.metrics(),
     request: (l) => m.requests.inc({
-      model: toLabel(l.model), endpoint: toLabel(l.endpoint), outcome: toLabel(l.outcome), code: toLabel(l.code),
+      model: toLabel(l.model), endpoint: toLabel(l.endpoint), deployment: toLabel(l.deployment ?? ''),
+      size_class: l.sizeClass ?? '', quality: toLabel(l.quality ?? ''), outcome: toLabel(l.outcome), code: toLabel(l.code),
     }),
     attempt: (l) => m.attempts.inc({ ...attempt(l), outcome: toLabel(l.outcome) }),
     generationDuration: (l, seconds) => m.generation.observe(attempt(l), seconds),
@@ -79,8 +93,9 @@ function buildInstruments(registry: Registry) {
   const attemptNames = ['deployment', 'size_class', 'quality'] as const;
   return {
     requests: new Counter({
-      name: 'holdfast_requests_total', help: 'Client requests by model, endpoint, outcome and error code.',
-      labelNames: ['model', 'endpoint', 'outcome', 'code'] as const, registers,
+      name: 'holdfast_requests_total',
+      help: 'Finished client requests by model, endpoint, serving deployment, size class, quality, outcome and error code.',
+      labelNames: ['model', 'endpoint', 'deployment', 'size_class', 'quality', 'outcome', 'code'] as const, registers,
     }),
     attempts: new Counter({
       name: 'holdfast_attempts_total', help: 'Upstream attempts by deployment, size class, quality and outcome.',
