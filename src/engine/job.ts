@@ -51,6 +51,7 @@ export type JobEventBody =
   | { type: 'image.partial'; attempt: number; deploymentId: string; forward: boolean; payload: Record<string, unknown> }
   | { type: 'attempt.failed'; attempt: number; deploymentId: string; kind: FailureKind; status?: number; message: string; retryInMs?: number; upstreamIds: UpstreamIds }
   | { type: 'attempt.succeeded'; attempt: number; deploymentId: string; upstreamIds: UpstreamIds }
+  /** completedEvent: the upstream's completed SSE payload without `b64_json` (the image is in response). */
   | { type: 'job.completed'; response: ImagesResponse; completedEvent?: Record<string, unknown> }
   | { type: 'job.failed'; error: JobError; attempts: number }
   | { type: 'job.cancelled' };

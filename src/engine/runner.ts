@@ -132,7 +132,9 @@ export class JobRunner {
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
       await storeResultImages(deps.blobs, job.id, result.response);
-      await this.append({ type: 'job.completed', response: result.response, completedEvent: result.completedEvent });
+      // The image travels once: in the response; the completed event keeps only its other fields.
+      const completedEvent = result.completedEvent ? { ...result.completedEvent, b64_json: undefined } : undefined;
+      await this.append({ type: 'job.completed', response: result.response, completedEvent });
       return 'done';
     }
     signal.throwIfAborted();

@@ -32,7 +32,10 @@ export function framesFor(event: JobEvent, request: JobRequest, state: FrameStat
       return [encodeJsonFrame(names.partial, payload)];
     }
     case 'job.completed': {
-      if (event.completedEvent) return [encodeJsonFrame(names.completed, withSequence(event.completedEvent, state))];
+      if (event.completedEvent) {
+        const payload = { ...event.completedEvent, b64_json: event.response.data[0]?.b64_json ?? '' };
+        return [encodeJsonFrame(names.completed, withSequence(payload, state))];
+      }
       const r = event.response;
       return r.data.map((item) => encodeJsonFrame(names.completed, {
         type: names.completed, b64_json: item.b64_json ?? '', created_at: r.created, size: r.size ?? request.fields.size ?? 'auto',
