@@ -4,6 +4,8 @@ import { registerSimCommand } from './sim.js';
 import { registerServeCommand } from './serve.js';
 import { registerConfigCheckCommand } from './config-check.js';
 import { registerInitCommand } from './init.js';
+import { registerDemoCommand } from './demo.js';
+import { registerGenerateCommand } from './generate.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,5 +17,7 @@ export function buildProgram(): Command {
   registerSimCommand(program);
   registerConfigCheckCommand(program);
   registerInitCommand(program);
+  registerDemoCommand(program);
+  registerGenerateCommand(program);
   return program;
 }

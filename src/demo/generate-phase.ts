@@ -1,0 +1,82 @@
+// The phase `holdfast generate` shows for each job event: queued, attempt k on deployment X,
+// partial i of N, retrying after error E in S s, completed. Pure, so it is tested without a terminal.
+import type { JobStreamEvent } from '../sdk/index.js';
+
+export interface PhaseState {
+  /** Partial images the user asked for. */
+  partialsWanted: number;
+  attempt: number;
+  deploymentId: string;
+  /** Forwarded partials seen in the current attempt. */
+  partialsInAttempt: number;
+}
+
+export interface PhaseUpdate {
+  state: PhaseState;
+  /** The new phase text; undefined when the event changes nothing the user cares about. */
+  phase?: string;
+  /** Progress in steps: each partial is one, completion the last. */
+  progress: { value: number; total: number };
+}
+
+export function initialPhase(partialsWanted: number): PhaseState {
+  return { partialsWanted, attempt: 0, deploymentId: '', partialsInAttempt: 0 };
+}
+
+function secondsText(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+function failureText(event: Extract<JobStreamEvent, { type: 'attempt.failed' }>): string {
+  const status = event.status === undefined ? '' : ` ${event.status}`;
+  const message = event.message ? ` (${event.message.slice(0, 120)})` : '';
+  return `${event.kind}${status}${message}`;
+}
+
+function phaseOf(state: PhaseState, event: JobStreamEvent): { state: PhaseState; phase?: string } {
+  switch (event.type) {
+    case 'job.queued':
+      return { state, phase: 'queued' };
+    case 'attempt.started': {
+      const next = { ...state, attempt: event.attempt, deploymentId: event.deploymentId, partialsInAttempt: 0 };
+      return { state: next, phase: `attempt ${event.attempt} on deployment ${event.deploymentId}` };
+    }
+    case 'image.partial': {
+      if (!event.forward) return { state };
+      const next = { ...state, partialsInAttempt: state.partialsInAttempt + 1 };
+      return { state: next, phase: `partial ${next.partialsInAttempt} of ${state.partialsWanted} (attempt ${state.attempt} on ${state.deploymentId})` };
+    }
+    case 'attempt.failed': {
+      const what = `attempt ${event.attempt} on ${event.deploymentId} failed: ${failureText(event)}`;
+      return { state, phase: event.retryInMs === undefined ? what : `retrying in ${secondsText(event.retryInMs)} after error ${failureText(event)}` };
+    }
+    case 'attempt.succeeded':
+      return { state, phase: `attempt ${event.attempt} on ${event.deploymentId} succeeded; downloading` };
+    case 'job.completed':
+      return { state, phase: 'completed' };
+    case 'job.failed':
+      return { state, phase: `failed after ${event.attempts} attempt(s)` };
+    case 'job.cancelled':
+      return { state, phase: 'cancelled' };
+    case 'other':
+      return { state };
+  }
+}
+
+/** Applies one event: the new state, the phase to show (if it changed) and the progress. */
+export function nextPhase(state: PhaseState, event: JobStreamEvent): PhaseUpdate {
+  const { state: next, phase } = phaseOf(state, event);
+  const total = next.partialsWanted + 1;
+  const value = event.type === 'job.completed' ? total : Math.min(next.partialsInAttempt, total - 1);
+  return { state: next, phase, progress: { value, total } };
+}
+
+/** The one-line reason a failed job gives, from its error body (OpenAI or Azure shape). */
+export function jobFailureMessage(event: Extract<JobStreamEvent, { type: 'job.failed' }>): string {
+  const body = event.error.body;
+  const inner = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  const message = typeof inner === 'object' && inner !== null ? (inner as { message?: unknown }).message : undefined;
+  const code = typeof inner === 'object' && inner !== null ? (inner as { code?: unknown }).code : undefined;
+  const codeText = typeof code === 'string' ? ` [${code}]` : '';
+  return `${typeof message === 'string' ? message : event.error.kind} (HTTP ${event.error.status}${codeText}, ${event.attempts} attempt(s))`;
+}
