@@ -1,0 +1,64 @@
+// The README's first command as a new user runs it: a fresh clone of the committed HEAD, no config,
+// `npx holdfast demo`, then the requests the demo prints, copied and pasted into a shell.
+//
+// Install step, decided: the clone gets a *copy* of this checkout's node_modules instead of running
+// `npm ci`, which takes ~70 s because better-sqlite3 compiles from source (no prebuilt binary can be
+// downloaded here). What the copy skips is only the download and compile: the clone still runs
+// `npm run prepare` (the build `npm ci` runs for it) from its own committed sources, so uncommitted
+// work cannot make this pass. `.ci/run` performs the real `npm ci` on a clean clone before `npm test`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { request } from 'undici';
+import { spawnDemo } from '../e2e/demo-process.js';
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** The multi-line `curl …` block of the banner that targets `baseUrl`. */
+function printedCurl(banner: string, baseUrl: string): string {
+  const start = banner.indexOf(`curl -sN '${baseUrl}/`);
+  assert.ok(start >= 0, `the banner has a curl for ${baseUrl}:\n${banner}`);
+  const end = banner.indexOf('| cut -c1-100', start);
+  return banner.slice(start, end + '| cut -c1-100'.length);
+}
+
+test('fresh clone, npx holdfast demo with no config: a request through it succeeds, and the printed curls do what they say', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'holdfast-first-run-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const clone = join(home, 'holdfast');
+  await run('git', ['clone', '--quiet', repoRoot, clone]);
+  await run('cp', ['-a', join(repoRoot, 'node_modules'), join(clone, 'node_modules')]);
+  await run('npm', ['run', 'prepare', '--silent'], { cwd: clone });
+
+  const demo = await spawnDemo((fn) => t.after(fn), 'npx', ['holdfast', 'demo', '--port', '0', '--time-scale', '0.01'], clone);
+  assert.equal(demo.dataDir, join(clone, 'holdfast-data'), 'the default data dir is ./holdfast-data, and the banner says so');
+  assert.match(demo.output(), /no client key required/);
+
+  const res = await request(`${demo.gatewayUrl}/v1/images/generations`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-image-2', prompt: 'a red apple on a white background', size: '1024x1024', quality: 'low' }),
+  });
+  const body = (await res.body.json()) as { data: Array<{ b64_json: string }> };
+  assert.equal(res.statusCode, 200, JSON.stringify(body));
+  const meta = await sharp(Buffer.from(body.data[0].b64_json, 'base64')).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.format], [1024, 1024, 'png']);
+  assert.ok(existsSync(join(clone, 'holdfast-data', 'holdfast.db')));
+
+  // The report's request, as printed: through holdfast it completes; straight to the region, 408.
+  const through = await run('sh', ['-c', printedCurl(demo.output(), demo.gatewayUrl)], { maxBuffer: 1 << 20 });
+  assert.match(through.stdout, /^event: image_generation\.completed$/m);
+  assert.match(through.stdout, /^: keepalive$/m);
+  assert.match(through.stdout, /HTTP 200 after/);
+  const direct = await run('sh', ['-c', printedCurl(demo.output(), demo.simUrl)]);
+  assert.match(direct.stdout, /"code":"Timeout"/);
+  assert.match(direct.stdout, /HTTP 408 after/);
+
+  assert.equal(await demo.stop('SIGINT'), 0, demo.output());
+  assert.match(demo.output(), /holdfast demo: SIGINT, stopping\nholdfast demo: stopped/);
+});
