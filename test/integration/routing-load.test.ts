@@ -11,7 +11,7 @@ import type { SimStats } from '../../src/simulator/stats.js';
 const SWEDEN = 'gpt-image-2-1';
 const WESTEUROPE = 'gpt-image-2-westeurope';
 
-export function twoRegionConfig(extra = ''): string {
+function twoRegionConfig(extra = ''): string {
   return `
 listen: { host: 127.0.0.1, port: 0 }
 store: { kind: memory }
@@ -26,13 +26,13 @@ deployments:
 ${extra}`;
 }
 
-export const twoRegionEnv = { AZURE_SWEDEN_KEY: 'sk-sweden-secret', AZURE_WE_KEY: 'sk-we-secret' };
+const twoRegionEnv = { AZURE_SWEDEN_KEY: 'sk-sweden-secret', AZURE_WE_KEY: 'sk-we-secret' };
 
 /**
  * One prompt for all: the simulator caches its render, and small JPEGs keep JSON work low, so real
  * CPU time (amplified 100x by the time scale) does not distort simulated time.
  */
-export const LARGE_LOW = { model: 'gpt-image-2', prompt: 'a lighthouse on a cliff', size: '2048x2048', quality: 'low', output_format: 'jpeg', output_compression: 5 };
+const LARGE_LOW = { model: 'gpt-image-2', prompt: 'a lighthouse on a cliff', size: '2048x2048', quality: 'low', output_format: 'jpeg', output_compression: 5 };
 
 function attempts(stats: SimStats): { sweden: number; westeurope: number } {
   return { sweden: stats.deployments[SWEDEN].requests, westeurope: stats.deployments[WESTEUROPE].requests };
