@@ -4,6 +4,7 @@ import { registerSimCommand } from './sim.js';
 import { registerServeCommand } from './serve.js';
 import { registerConfigCheckCommand } from './config-check.js';
 import { registerInitCommand } from './init.js';
+import { registerProbeCommand } from './probe.js';
 import { registerDemoCommand } from './demo.js';
 import { registerGenerateCommand } from './generate.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSimCommand(program);
   registerConfigCheckCommand(program);
   registerInitCommand(program);
+  registerProbeCommand(program);
   registerDemoCommand(program);
   registerGenerateCommand(program);
   return program;
