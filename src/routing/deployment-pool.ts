@@ -127,7 +127,9 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       const { deploymentId: id, sizeClass } = booking;
       const budget = budgetOf(id);
       budget.release();
-      if (report.rateLimit) budget.observe(report.rateLimit, now);
+      // x-ratelimit-* describe the upstream's window when it admitted the call, i.e. at its start; a
+      // non-streaming answer brings them minutes later, when a remaining of 0 is long out of date.
+      if (report.rateLimit) budget.observe(report.rateLimit, now - Math.max(0, report.durationMs));
       if (report.status === 429 || report.kind === 'rate_limited') {
         budget.backOff(now + (report.retryAfterMs ?? options.defaultBackOffMs));
         metrics?.upstream429(id);

@@ -146,3 +146,21 @@ test('an open circuit for one size class leaves the others served', async () => 
     lease.release({ ok: true, durationMs: 1_000 });
   }
 });
+
+test('rate-limit headers of a long call describe its start, so a remaining of 0 seen at its end blocks nothing once the window has passed', async () => {
+  const { clock, router, request } = setup({ east: { rateLimit: { requests: 2, windowMs: 60_000 } } });
+  const signal = new AbortController().signal;
+  const first = leaseOf(await router.acquire(request(), signal));
+  const second = leaseOf(await router.acquire(request(), signal));
+  await clock.advanceBy(245_000);
+  // Computed by the upstream at admission (window full, the oldest start frees in 60 s), received 245 s later.
+  const rateLimit = { limitRequests: 2, remainingRequests: 0, resetRequestsMs: 60_000 };
+  first.release({ ok: true, durationMs: 245_000, rateLimit });
+  second.release({ ok: true, durationMs: 245_000, rateLimit });
+  let next: AcquireResult | undefined;
+  const pending = router.acquire(request(), signal).then((result) => { next = result; });
+  await clock.advanceBy(1_000);
+  await router.close();
+  await pending;
+  assert.equal(next?.ok, true, 'the budget is free: both starts left the window 185 s ago');
+});
