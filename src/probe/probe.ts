@@ -79,7 +79,8 @@ async function probeOnce(clock: Clock, target: ProbeTarget, budget: RateLimit, o
     const result = await target.adapter.send(buildRequest(target, options), {}, signal);
     const durationMs = clock.now() - startedAt;
     budget.release();
-    if (result.rateLimit) budget.observe(result.rateLimit, clock.now());
+    // The headers describe the upstream window at admission (the start), not at the answer.
+    if (result.rateLimit) budget.observe(result.rateLimit, startedAt);
     if (result.ok) return { ok: true, durationMs };
     const { kind, status, retryAfterMs } = result.failure;
     if (status === 429) budget.backOff(clock.now() + (retryAfterMs ?? 1_000));
