@@ -126,7 +126,12 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
         purgeTimer?.cancel();
         const serverClosed = server.close();
         await engine.close(graceMs);
+        // Streams and waiting JSON clients have their answers now; keep-alive sockets that went idle
+        // after close() began would otherwise hold it for keepAliveTimeout. Stragglers get 5 s.
+        server.server.closeIdleConnections();
+        const straggler = clock.setTimer(5_000, () => server.server.closeAllConnections());
         await serverClosed;
+        straggler.cancel();
         await webhooks?.close();
         await router.close();
         await stores.close();

@@ -9,10 +9,24 @@ import { isRecord, streamEventNames } from '../wire/openai-images.js';
 export interface FrameState {
   partialIndex: number;
   sequence: number;
+  /** Frames produced so far: the N of `?after=N` for a client that resumes. */
+  frames: number;
+  /** A completed or error frame has been produced. */
+  terminal: boolean;
 }
 
 export function newFrameState(): FrameState {
-  return { partialIndex: 0, sequence: 0 };
+  return { partialIndex: 0, sequence: 0, frames: 0, terminal: false };
+}
+
+/**
+ * The error frame for a stream that ends before its job does (holdfast is shutting down): an SDK
+ * raises it instead of seeing a silent end; the job resumes when holdfast starts again.
+ */
+export function interruptedFrame(jobId: string, state: FrameState): string {
+  const message = `holdfast is restarting; job ${jobId} goes on. Resume with GET /v1/images/jobs/${jobId}/events?after=${state.frames}.`;
+  state.sequence += 1;
+  return encodeJsonFrame('error', { type: 'error', error: { type: 'server_error', code: 'shutting_down', message, param: null }, sequence_number: state.sequence - 1 });
 }
 
 function withSequence(payload: Record<string, unknown>, state: FrameState): Record<string, unknown> {
@@ -23,6 +37,13 @@ function withSequence(payload: Record<string, unknown>, state: FrameState): Reco
 
 /** The frames (complete SSE text) that one job event produces for this request; often none. */
 export function framesFor(event: JobEvent, request: JobRequest, state: FrameState): string[] {
+  const frames = eventFrames(event, request, state);
+  state.frames += frames.length;
+  if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') state.terminal = true;
+  return frames;
+}
+
+function eventFrames(event: JobEvent, request: JobRequest, state: FrameState): string[] {
   const names = streamEventNames(request.endpoint);
   switch (event.type) {
     case 'image.partial': {

@@ -14,6 +14,8 @@ export interface RelayOptions {
   /** Frames to skip before writing (`?after=N`). */
   skipFrames?: number;
   onHeartbeat?(): void;
+  /** Frames to write when the events end (e.g. the stream is cut short by a shutdown). */
+  closingFrames?(): string[];
 }
 
 export const SSE_HEADERS = {
@@ -52,7 +54,7 @@ export async function relayEvents(
         if (!flushed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
     }
-    if (!gone()) res.end();
+    if (!gone()) res.end((options.closingFrames?.() ?? []).join(''));
     return { framesWritten, clientGone: gone() && !res.writableFinished };
   } finally {
     timer?.cancel();

@@ -10,7 +10,7 @@ import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayEvents, SSE_HEADERS } from '../sse-relay.js';
-import { framesFor, newFrameState } from '../openai-frames.js';
+import { framesFor, interruptedFrame, newFrameState } from '../openai-frames.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -112,6 +112,7 @@ async function streamJob(deps: HttpDeps, options: HttpOptions, job: JobRecord, r
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     toFrames: (event) => framesFor(event, job.request, state),
     onHeartbeat: () => deps.observer?.heartbeat?.(),
+    closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
   });
 }
 
@@ -123,5 +124,9 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw new GatewayError('job_cancelled', `Job ${job.id} was cancelled.`);
   }
-  // The client went away; the job goes on and waits for it at /v1/images/jobs/{id}.
+  // Either the client went away (the job goes on and waits for it at /v1/images/jobs/{id}), or
+  // holdfast is shutting down before the job ended: it resumes on restart, under the same id.
+  if (!gone.signal.aborted) {
+    throw new GatewayError('shutting_down', `holdfast is restarting; job ${job.id} goes on. Fetch it with GET /v1/images/jobs/${job.id}.`, { retryAfterMs: 5000 });
+  }
 }

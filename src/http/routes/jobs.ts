@@ -6,7 +6,7 @@ import type { JobRecord } from '../../engine/job.js';
 import { encodeJsonFrame } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { relayEvents, SSE_HEADERS } from '../sse-relay.js';
-import { framesFor, newFrameState } from '../openai-frames.js';
+import { framesFor, interruptedFrame, newFrameState } from '../openai-frames.js';
 import { imageBlobKey } from '../../engine/result-images.js';
 import { authenticate } from './images.js';
 import { jobResourceOf } from './job-resource.js';
@@ -69,6 +69,7 @@ async function streamEvents(deps: HttpDeps, options: HttpOptions, request: Fasti
     await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, gone.signal), {
       heartbeatIntervalMs: options.heartbeatIntervalMs, skipFrames: afterFrames,
       toFrames: (event) => framesFor(event, job.request, state), onHeartbeat: () => deps.observer?.heartbeat?.(),
+      closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
     });
     return;
   }
