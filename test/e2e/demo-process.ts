@@ -11,20 +11,26 @@ export interface DemoProcess {
   child: ChildProcess;
   /** Everything printed so far (stdout and stderr). */
   output(): string;
-  /** Sends the signal and resolves with the exit code once the process is gone. */
-  stop(signal: NodeJS.Signals): Promise<number | null>;
+  /** Sends the signal to the demo's process group (as a terminal's Ctrl-C does) and resolves once the child is gone. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True while any process of the demo's group is alive. */
+  groupAlive(): boolean;
 }
 
 /** Registers a clean-up step: `(fn) => t.after(fn)` in a test, or a module-level `after` for a shared demo. */
 export type OnCleanup = (fn: () => Promise<void>) => void;
 
 /** Spawns `command args` (a demo invocation) in `cwd` and resolves once the banner names both URLs. */
-export async function spawnDemo(onCleanup: OnCleanup, command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<DemoProcess> {
-  const child = spawn(command, args, { cwd, env: { ...process.env, HOLDFAST_TEST_LOG: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnDemo(
+  onCleanup: OnCleanup, command: string, args: string[], cwd: string, options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<DemoProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // detached: the demo may run under npx (npm -> sh -> node); killing the group reaches the node process.
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   onCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       await exited;
     }
   });
@@ -52,9 +58,28 @@ export async function spawnDemo(onCleanup: OnCleanup, command: string, args: str
     ...found, child,
     output: () => text,
     async stop(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const [code] = await exited;
-      return code;
+      if (child.exitCode === null && child.signalCode === null) killGroup(child, signal);
+      const [code, sig] = await exited;
+      return { code, signal: sig };
+    },
+    groupAlive() {
+      if (child.pid === undefined) return false;
+      try {
+        process.kill(-child.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
+}
+
+/** Signals the child's whole process group (it was spawned detached, so it leads one). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
 }

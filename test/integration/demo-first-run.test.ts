@@ -6,6 +6,8 @@
 // downloaded here). What the copy skips is only the download and compile: the clone still runs
 // `npm run prepare` (the build `npm ci` runs for it) from its own committed sources, so uncommitted
 // work cannot make this pass. `.ci/run` performs the real `npm ci` on a clean clone before `npm test`.
+// On a new checkout path `npx holdfast` links the package into npm's npx cache and runs `prepare`
+// once more (~10 s); the test gives npx a private cache so that it leaves nothing in ~/.npm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -28,7 +30,7 @@ function printedCurl(banner: string, baseUrl: string): string {
   return banner.slice(start, end + '| cut -c1-100'.length);
 }
 
-test('fresh clone, npx holdfast demo with no config: a request through it succeeds, and the printed curls do what they say', async (t) => {
+test('fresh clone, npx holdfast demo with no config: a request through it succeeds, and the printed curls do what they say', { timeout: 240_000 }, async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'holdfast-first-run-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const clone = join(home, 'holdfast');
@@ -36,7 +38,9 @@ test('fresh clone, npx holdfast demo with no config: a request through it succee
   await run('cp', ['-a', join(repoRoot, 'node_modules'), join(clone, 'node_modules')]);
   await run('npm', ['run', 'prepare', '--silent'], { cwd: clone });
 
-  const demo = await spawnDemo((fn) => t.after(fn), 'npx', ['holdfast', 'demo', '--port', '0', '--time-scale', '0.01'], clone);
+  const demo = await spawnDemo((fn) => t.after(fn), 'npx', ['holdfast', 'demo', '--port', '0', '--time-scale', '0.01'], clone, {
+    env: { npm_config_cache: join(home, 'npm-cache') }, timeoutMs: 150_000,
+  });
   assert.equal(demo.dataDir, join(clone, 'holdfast-data'), 'the default data dir is ./holdfast-data, and the banner says so');
   assert.match(demo.output(), /no client key required/);
 
@@ -59,6 +63,9 @@ test('fresh clone, npx holdfast demo with no config: a request through it succee
   assert.match(direct.stdout, /"code":"Timeout"/);
   assert.match(direct.stdout, /HTTP 408 after/);
 
-  assert.equal(await demo.stop('SIGINT'), 0, demo.output());
+  // Ctrl-C reaches the whole foreground group (npm, sh, node). npm's own status reflects the signal;
+  // the demo's exit code 0 is asserted on a direct child in generate-cli.test.ts.
+  await demo.stop('SIGINT');
   assert.match(demo.output(), /holdfast demo: SIGINT, stopping\nholdfast demo: stopped/);
+  assert.ok(!demo.groupAlive(), 'nothing of the demo is left running');
 });

@@ -96,6 +96,6 @@ test('--async prints the job id and its URL, and the job completes on its own', 
 });
 
 test('the demo stops cleanly on SIGTERM (exit 0)', async () => {
-  assert.equal(await demo.stop('SIGTERM'), 0);
+  assert.deepEqual(await demo.stop('SIGTERM'), { code: 0, signal: null });
   assert.match(demo.output(), /holdfast demo: stopped/);
 });
