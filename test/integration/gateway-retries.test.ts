@@ -30,7 +30,9 @@ deployments:
 test('a mid-stream server_error after partials ends in exactly one completed event and no error', async (t) => {
   const stack = await startStack(t, {
     scenarioYaml: scenario(`  - { name: flaky, form: azure, model: gpt-image-2, region: swedencentral, faults: { all: { stream_error: 0.5, after_partial: 0 } } }`),
-    config: singleDeploymentConfig(), env: { KEY: 'k' }, seed: 8,
+    // idle_timeout_ms: null: this test is about mid-stream errors, not idle cut-offs, which a busy
+    // machine could cause at a fast time scale (and which would switch holdfast to non-streaming).
+    config: singleDeploymentConfig(', idle_timeout_ms: null'), env: { KEY: 'k' }, seed: 8, timeScale: 0.02,
   });
   const result = await readSse(`${stack.url}/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview`, {
     headers: { 'api-key': 'k' },
