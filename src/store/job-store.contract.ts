@@ -123,6 +123,21 @@ function describeJobCases(makeStores: MakeStores): void {
     assert.deepEqual(await jobs.purgeFinishedBefore(2_000), []);
   });
 
+  test('listFinishedBefore lists finished jobs older than the cutoff, oldest first, and delete removes one', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(finished('job_old_failed', 'failed', 1_500));
+    await jobs.create(finished('job_old_ok', 'succeeded', 1_000));
+    await jobs.create(finished('job_old_cancelled', 'cancelled', 1_999));
+    await jobs.create(finished('job_at_cutoff', 'succeeded', 2_000));
+    await jobs.create(sampleJob('job_old_running', { status: 'running', updatedAt: 10 }));
+    assert.deepEqual(await jobs.listFinishedBefore(2_000, 10), ['job_old_ok', 'job_old_failed', 'job_old_cancelled']);
+    assert.deepEqual(await jobs.listFinishedBefore(2_000, 2), ['job_old_ok', 'job_old_failed']);
+    await jobs.delete('job_old_ok');
+    await jobs.delete('job_never_was');
+    assert.equal(await jobs.get('job_old_ok'), undefined);
+    assert.deepEqual(await jobs.listFinishedBefore(2_000, 10), ['job_old_failed', 'job_old_cancelled']);
+  });
+
   test('ping resolves while the store is open', async (t) => {
     const { jobs } = await open(t, makeStores);
     await jobs.ping();

@@ -11,6 +11,10 @@ export interface JobStore {
   listUnfinished(): Promise<JobRecord[]>;
   /** Deletes jobs that finished (updatedAt) before `beforeMs`; returns their ids. */
   purgeFinishedBefore(beforeMs: number): Promise<string[]>;
+  /** Ids of jobs that finished (updatedAt) before `beforeMs`, oldest first, at most `limit`. */
+  listFinishedBefore(beforeMs: number, limit: number): Promise<string[]>;
+  /** Deletes one job record; no-op when absent. Purge deletes its events and blobs first. */
+  delete(id: string): Promise<void>;
   /** Throws when the store cannot serve (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -37,6 +37,18 @@ export class MemoryJobStore implements JobStore {
     return ids;
   }
 
+  async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
+    return [...this.jobs.values()]
+      .filter((j) => j.status !== 'queued' && j.status !== 'running' && j.updatedAt < beforeMs)
+      .sort((a, b) => a.updatedAt - b.updatedAt)
+      .slice(0, limit)
+      .map((j) => j.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.jobs.delete(id);
+  }
+
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -15,6 +15,8 @@ export class SqliteJobStore implements JobStore {
   private readonly byId: Database.Statement<[string], RecordRow>;
   private readonly unfinished: Database.Statement<[], RecordRow>;
   private readonly purge: Database.Statement<[number], { id: string }>;
+  private readonly finished: Database.Statement<[number, number], { id: string }>;
+  private readonly remove: Database.Statement<[string]>;
 
   constructor(private readonly handle: SqliteHandle) {
     const db = handle.db;
@@ -35,6 +37,10 @@ export class SqliteJobStore implements JobStore {
     this.purge = db.prepare(
       `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? RETURNING id`,
     );
+    this.finished = db.prepare(
+      `SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    );
+    this.remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   }
 
   async create(job: JobRecord): Promise<void> {
@@ -57,6 +63,14 @@ export class SqliteJobStore implements JobStore {
 
   async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
     return this.purge.all(beforeMs).map((row) => row.id);
+  }
+
+  async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
+    return this.finished.all(beforeMs, limit).map((row) => row.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.remove.run(id);
   }
 
   async ping(): Promise<void> {
