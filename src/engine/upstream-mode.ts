@@ -44,10 +44,16 @@ export function chooseUpstreamMode(timing: DeploymentTiming, input: ModeInput): 
 }
 
 function preferredMode(timing: DeploymentTiming, input: ModeInput): UpstreamMode {
-  // A client that wants partials gets them from a streaming upstream.
-  if (input.clientStream && input.clientPartials > 0) return 'stream';
   const idleKills = timing.idleTimeoutMs !== undefined && input.expectedMs > timing.idleTimeoutMs;
   const responseFits = timing.responseTimeoutMs === undefined || input.expectedMs < timing.responseTimeoutMs * 0.9;
+  if (input.clientStream && input.clientPartials > 0) {
+    // A client that wants partials gets them from a streaming upstream, when the silences between
+    // them (spread over the generation) fit under the idle limit. Otherwise the stream would die
+    // at its first long gap and the generation would be paid twice: one non-streaming call wins.
+    const longestGapMs = input.expectedMs / (input.clientPartials + 1);
+    const gapsFit = timing.idleTimeoutMs === undefined || longestGapMs <= timing.idleTimeoutMs * 0.9;
+    return gapsFit || !responseFits ? 'stream' : 'non_stream';
+  }
   if (!input.clientStream) return responseFits ? 'non_stream' : 'stream';
   if (!idleKills) return 'stream';
   return responseFits ? 'non_stream' : 'stream';
