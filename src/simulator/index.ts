@@ -3,7 +3,7 @@
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { createContext } from './context.js';
-import { createImageRenderer } from './images.js';
+import { createImageRenderer, type ImageRenderer } from './images.js';
 import { buildSimulatorServer } from './routes/server.js';
 import type { Scenario } from './scenario-types.js';
 import type { SimStats } from './stats.js';
@@ -22,15 +22,37 @@ export interface StartSimulatorOptions {
   port?: number;
 }
 
+/** Wraps a renderer to know when no render is in flight (virtual-time tests wait on it). */
+function trackRenders(renderer: ImageRenderer): { renderer: ImageRenderer; settled(): Promise<void> } {
+  const inFlight = new Set<Promise<Buffer>>();
+  const track = (work: Promise<Buffer>): Promise<Buffer> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+  return {
+    renderer: {
+      render: (spec) => track(renderer.render(spec)),
+      renderPartial: (spec, k, count) => track(renderer.renderPartial(spec, k, count)),
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
 export interface RunningSimulator {
   /** Base URL, e.g. `http://127.0.0.1:9100` (OpenAI clients add `/v1`). */
   url: string;
   close(): Promise<void>;
   stats(): SimStats;
+  /** Resolves once no image render is in flight: real work that a virtual or fast clock must not outrun. */
+  settled(): Promise<void>;
 }
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
-  const renderer = createImageRenderer();
+  const renders = trackRenders(createImageRenderer());
+  const renderer = renders.renderer;
   // The first SVG with text initialises fontconfig (~100 ms): pay it now, not in the first request.
   await renderer.render({ prompt: 'warm up', seed: 0, index: 0, width: 64, height: 64, format: 'png', compression: 100, transparent: false });
   const ctx = createContext({
@@ -51,5 +73,6 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
     url: `http://${shownHost}:${port}`,
     close: () => (closing ??= app.close()),
     stats: () => ctx.stats.snapshot(),
+    settled: () => renders.settled(),
   };
 }

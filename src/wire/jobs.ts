@@ -13,7 +13,7 @@ export interface JobResource {
   }>;
   result: unknown;
   error: unknown;
-  webhook_deliveries?: unknown;
+  webhook_deliveries?: Array<{ webhook_id: string; attempt: number; at: number; status: number | null; error: string | null; duration_ms: number | null }>;
 }
 
 export interface JobLike {
@@ -24,7 +24,7 @@ export interface JobLike {
   request: { endpoint: string; model: string };
   attempts: Array<{ attempt: number; deploymentId: string; mode: string; startedAt: number; endedAt?: number; outcome?: string; status?: number; upstreamIds: Record<string, string> }>;
   error?: { body: unknown };
-  webhookDeliveries?: unknown;
+  webhookDeliveries?: Array<{ webhookId: string; attempt: number; at: number; status?: number; error?: string; durationMs?: number }>;
 }
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -45,6 +45,10 @@ export function toJobResource(job: JobLike, result: unknown): JobResource {
     })),
     result: result ?? null,
     error: job.error?.body ?? null,
-    ...(job.webhookDeliveries !== undefined ? { webhook_deliveries: job.webhookDeliveries } : {}),
+    ...(job.webhookDeliveries !== undefined ? {
+      webhook_deliveries: job.webhookDeliveries.map((d) => ({
+        webhook_id: d.webhookId, attempt: d.attempt, at: seconds(d.at), status: d.status ?? null, error: d.error ?? null, duration_ms: d.durationMs ?? null,
+      })),
+    } : {}),
   };
 }

@@ -82,11 +82,11 @@ test('a webhook is signed per Standard Webhooks and retried with the same webhoo
 
   const deliveries = await eventually(async () => {
     const job = await getJson(`${holdfast.url}/v1/images/jobs/${jobId}`, auth);
-    const list = job.json.webhook_deliveries as Array<{ webhookId: string; attempt: number; status?: number }> | undefined;
+    const list = job.json.webhook_deliveries as Array<{ webhook_id: string; attempt: number; status: number | null }> | undefined;
     return list && list.length === 2 ? list : undefined;
   }, 'deliveries recorded on the job');
   assert.deepEqual(deliveries.map((d) => [d.attempt, d.status]), [[1, 500], [2, 200]]);
-  assert.ok(deliveries.every((d) => d.webhookId === first.headers['webhook-id']));
+  assert.ok(deliveries.every((d) => d.webhook_id === first.headers['webhook-id']));
   assert.equal(receiver.received.length, 2, 'no try after the 2xx');
 });
 
