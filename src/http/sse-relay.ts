@@ -2,6 +2,7 @@
 // was written for heartbeatIntervalMs. Heartbeats belong to the connection, never to the job; they
 // are written only between complete frames (each frame is one write). Honours backpressure.
 import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { once } from 'node:events';
 import type { Clock, Timer } from '../time/clock.js';
 import type { JobEvent } from '../engine/job.js';
@@ -59,4 +60,15 @@ export async function relayEvents(
   } finally {
     timer?.cancel();
   }
+}
+
+/** Takes the response over for SSE: headers flushed at once; the signal aborts when the client goes. */
+export function openSseReply(reply: FastifyReply, headers: Record<string, string>): { res: ServerResponse; signal: AbortSignal } {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { ...SSE_HEADERS, ...headers });
+  res.flushHeaders();
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  return { res, signal: gone.signal };
 }

@@ -9,8 +9,7 @@ import type { ImageEndpoint } from '../../wire/openai-images.js';
 import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
-import { relayEvents, SSE_HEADERS } from '../sse-relay.js';
-import { framesFor, interruptedFrame, newFrameState } from '../openai-frames.js';
+import { relayOpenAIStream } from '../openai-stream.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -96,24 +95,8 @@ export async function handleImageRequest(
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')
       .send(await jobResourceOf(deps, job));
   }
-  if (stream) return streamJob(deps, options, job, request, reply);
+  if (stream) return relayOpenAIStream(deps, options, job, reply);
   return answerWhenDone(deps, job, request, reply);
-}
-
-async function streamJob(deps: HttpDeps, options: HttpOptions, job: JobRecord, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { ...SSE_HEADERS, 'holdfast-job-id': job.id, 'x-request-id': request.id });
-  res.flushHeaders();
-  const gone = new AbortController();
-  res.on('close', () => gone.abort());
-  const state = newFrameState();
-  await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, gone.signal), {
-    heartbeatIntervalMs: options.heartbeatIntervalMs,
-    toFrames: (event) => framesFor(event, job.request, state),
-    onHeartbeat: () => deps.observer?.heartbeat?.(),
-    closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
-  });
 }
 
 async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {

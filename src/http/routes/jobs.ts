@@ -5,8 +5,8 @@ import { GatewayError } from '../../errors.js';
 import type { JobRecord } from '../../engine/job.js';
 import { encodeJsonFrame } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
-import { relayEvents, SSE_HEADERS } from '../sse-relay.js';
-import { framesFor, interruptedFrame, newFrameState } from '../openai-frames.js';
+import { openSseReply, relayEvents } from '../sse-relay.js';
+import { relayOpenAIStream } from '../openai-stream.js';
 import { imageBlobKey } from '../../engine/result-images.js';
 import { authenticate } from './images.js';
 import { jobResourceOf } from './job-resource.js';
@@ -57,23 +57,10 @@ async function streamEvents(deps: HttpDeps, options: HttpOptions, request: Fasti
   const job = await ownJob(deps, request);
   const lastEventId = nonNegativeInt(headerOf(request, 'last-event-id') ?? request.query.last_event_id, 'Last-Event-ID');
   const afterFrames = nonNegativeInt(request.query.after, 'after');
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { ...SSE_HEADERS, 'holdfast-job-id': job.id, 'x-request-id': request.id });
-  res.flushHeaders();
-  const gone = new AbortController();
-  res.on('close', () => gone.abort());
-  if (afterFrames !== undefined) {
-    // Resuming an OpenAI-format stream: the same frames, without id: lines, minus the N received.
-    const state = newFrameState();
-    await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, gone.signal), {
-      heartbeatIntervalMs: options.heartbeatIntervalMs, skipFrames: afterFrames,
-      toFrames: (event) => framesFor(event, job.request, state), onHeartbeat: () => deps.observer?.heartbeat?.(),
-      closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
-    });
-    return;
-  }
-  await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, lastEventId ?? 0, gone.signal), {
+  // Resuming an OpenAI-format stream: the same frames, without id: lines, minus the N received.
+  if (afterFrames !== undefined) return relayOpenAIStream(deps, options, job, reply, afterFrames);
+  const { res, signal } = openSseReply(reply, { 'holdfast-job-id': job.id, 'x-request-id': request.id });
+  await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, lastEventId ?? 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     toFrames: (event) => [encodeJsonFrame(event.type, event, String(event.seq))],
     onHeartbeat: () => deps.observer?.heartbeat?.(),
