@@ -5,6 +5,7 @@ import type { EngineDeps, EngineOptions } from './deps.js';
 import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
 import { isTerminal, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
+import { RecentEvents } from './recent-events.js';
 import { JobRunner } from './runner.js';
 import type { ImagesResponse } from '../wire/openai-images.js';
 
@@ -22,6 +23,7 @@ export interface SubmitInput {
 
 export class Engine {
   private readonly notifier = new JobNotifier();
+  private readonly recent = new RecentEvents();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private closed = false;
   private stopped = false;
@@ -85,7 +87,7 @@ export class Engine {
     let seq = afterSeq;
     while (!signal?.aborted) {
       const wake = this.notifier.wait(jobId, signal);
-      const events = await this.deps.events.read(jobId, seq, 64);
+      const events = this.recent.after(jobId, seq) ?? await this.deps.events.read(jobId, seq, 64);
       for (const event of events) {
         seq = event.seq;
         yield event;
@@ -175,6 +177,7 @@ export class Engine {
       .finally(() => {
         deadline.cancel();
         this.running.delete(job.id);
+        this.recent.forget(job.id);
         if (isTerminal(job.status)) this.deps.observer?.jobFinished?.(job);
       });
     this.running.set(job.id, { controller, done });
@@ -184,7 +187,7 @@ export class Engine {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     const now = this.deps.clock.now();
-    await this.deps.events.append(job.id, body, now);
+    this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
     job.status = status;
     job.updatedAt = now;

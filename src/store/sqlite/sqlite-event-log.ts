@@ -33,7 +33,8 @@ export class SqliteEventLog implements EventLog {
     const text = JSON.stringify(body);
     const row = this.insert.get(jobId, jobId, at, text);
     if (!row) throw new Error('event insert returned no row');
-    return toEvent({ seq: row.seq, at, body: text });
+    // The stored text is the truth; hand back the caller's body (not a re-parse of tens of MB).
+    return { ...body, seq: row.seq, at } as JobEvent;
   }
 
   async read(jobId: string, afterSeq: number, limit?: number): Promise<JobEvent[]> {
