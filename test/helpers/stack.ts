@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { REDACT_PATHS } from '../../src/observability/logger.js';
 import { createHoldfast, type Holdfast } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startSimulator, parseScenarioYaml, loadScenario, type RunningSimulator } from '../../src/simulator/index.js';
@@ -22,6 +23,8 @@ export interface StackOptions {
   /** The holdfast.yaml text; `{{SIM}}` is replaced by the simulator's URL, `{{DATA}}` by a temp dir. */
   config: string;
   env?: Record<string, string>;
+  /** Receives holdfast's log lines (JSON) at `trace` level; silent otherwise. */
+  logLines?: string[];
 }
 
 export interface Stack {
@@ -40,7 +43,10 @@ export async function startStack(t: TestContext, options: StackOptions): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'holdfast-test-'));
   const text = options.config.replaceAll('{{SIM}}', sim.url).replaceAll('{{DATA}}', dataDir);
   const { config } = parseConfig(text, { ...options.env }, 'test-holdfast.yaml');
-  const log = pino({ level: process.env.HOLDFAST_TEST_LOG ?? 'silent' });
+  const lines = options.logLines;
+  const log = lines
+    ? pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (line: string) => { lines.push(line); } })
+    : pino({ level: process.env.HOLDFAST_TEST_LOG ?? 'silent' });
   const holdfast = await createHoldfast({ clock, random: createSeededRandom((options.seed ?? 1) + 1), ids: cryptoIds, log }, config);
   const url = await holdfast.start();
   t.after(async () => {
