@@ -28,6 +28,10 @@ export interface DeploymentInfo {
 /** Hooks for metrics and webhooks; each must return quickly and never throw. */
 export interface EngineObserver {
   attemptEnded?(job: JobRecord, attempt: AttemptRecord, durationMs: number): void;
+  /** A runner started for the job (new, or resumed after a restart). */
+  jobStarted?(job: JobRecord): void;
+  /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
+  runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
   partialForwarded?(job: JobRecord): void;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */

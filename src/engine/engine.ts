@@ -172,12 +172,14 @@ export class Engine {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
     const runner = new JobRunner(this.deps, this.options, job, (j, body) => this.emit(j, body));
+    this.deps.observer?.jobStarted?.(job);
     const done = runner.run(controller.signal)
       .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
       .finally(() => {
         deadline.cancel();
         this.running.delete(job.id);
         this.recent.forget(job.id);
+        this.deps.observer?.runnerEnded?.(job);
         if (isTerminal(job.status)) this.deps.observer?.jobFinished?.(job);
       });
     this.running.set(job.id, { controller, done });

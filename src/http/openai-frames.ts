@@ -54,8 +54,9 @@ function eventFrames(event: JobEvent, request: JobRequest, state: FrameState): s
     }
     case 'job.completed': {
       if (event.completedEvent) {
-        const payload = { ...event.completedEvent, b64_json: event.response.data[0]?.b64_json ?? '' };
-        return [encodeJsonFrame(names.completed, withSequence(payload, state))];
+        // One completed event per image, as the upstream sent them (n > 1 streams one per image).
+        const template = event.completedEvent;
+        return event.response.data.map((item) => encodeJsonFrame(names.completed, withSequence({ ...template, b64_json: item.b64_json ?? '' }, state)));
       }
       const r = event.response;
       return r.data.map((item) => encodeJsonFrame(names.completed, {

@@ -41,6 +41,12 @@ export function createEngineObserver(deps: {
     firstEvent(job, attempt, elapsedMs) {
       metrics?.timeToFirstEvent(attemptLabels(job, attempt), elapsedMs / 1000);
     },
+    jobStarted() {
+      metrics?.jobStarted();
+    },
+    runnerEnded() {
+      metrics?.jobFinished();
+    },
     jobFinished(job) {
       const code = errorCode(job);
       metrics?.request({

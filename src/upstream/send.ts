@@ -103,7 +103,11 @@ export async function sendToUpstream(
     }
     const contentType = String(res.headers['content-type'] ?? '');
     if (contentType.includes('text/event-stream')) {
-      return await readStream(res.body, touch, handlers, (n) => { partials = n; }, fail, ids, rateLimit);
+      const n = Number(request.fields.n ?? 1);
+      return await readStream(res.body, {
+        touch, handlers, fail, ids, rateLimit, setPartials: (count) => { partials = count; },
+        expectedImages: Number.isInteger(n) && n > 0 ? n : 1,
+      });
     }
     const text = await readCapped(res.body, Number.POSITIVE_INFINITY, touch);
     const json = parseJson(text);
@@ -147,46 +151,56 @@ function isImagesResponse(value: unknown): value is ImagesResponse {
   return isRecord(value) && Array.isArray(value.data);
 }
 
-async function readStream(
-  body: AsyncIterable<Buffer>, touch: () => void, handlers: UpstreamHandlers, setPartials: (n: number) => void,
-  fail: (f: UpstreamFailure) => UpstreamResult, ids: UpstreamIds, rateLimit: RateLimitInfo | undefined,
-): Promise<UpstreamResult> {
+interface StreamReading {
+  touch(): void;
+  handlers: UpstreamHandlers;
+  setPartials(n: number): void;
+  fail(failure: UpstreamFailure): UpstreamResult;
+  ids: UpstreamIds;
+  rateLimit: RateLimitInfo | undefined;
+  /** Completed events to wait for: one per image (`n`). */
+  expectedImages: number;
+}
+
+async function readStream(body: AsyncIterable<Buffer>, reading: StreamReading): Promise<UpstreamResult> {
   let partials = 0;
-  let completed: Record<string, unknown> | undefined;
+  const completed: Array<Record<string, unknown>> = [];
   let failure: UpstreamFailure | undefined;
+  const done = (): boolean => failure !== undefined || completed.length >= reading.expectedImages;
   const onEvent = (event: EventSourceMessage): void => {
-    if (completed || failure) return;
+    if (done()) return;
     const data = parseJson(event.data);
     if (event.event === 'error' || (isRecord(data) && data.error)) {
       failure = failureFromStreamError(data, partials);
     } else if (isRecord(data) && String(event.event ?? data.type).endsWith('.partial_image')) {
       partials += 1;
-      setPartials(partials);
-      handlers.onPartial?.(data);
+      reading.setPartials(partials);
+      reading.handlers.onPartial?.(data);
     } else if (isRecord(data) && String(event.event ?? data.type).endsWith('.completed')) {
-      completed = data;
+      completed.push(data);
     }
   };
   const parser = createParser({ onEvent });
   const decoder = new TextDecoder();
   for await (const chunk of body) {
-    touch();
+    reading.touch();
     parser.feed(decoder.decode(chunk, { stream: true }));
-    if (completed || failure) break;
+    if (done()) break;
   }
-  if (failure) return fail(failure);
-  if (!completed) {
-    return fail({ kind: 'stream_error', message: 'The upstream stream ended before the completed event.', partialsReceived: partials });
+  if (failure) return reading.fail(failure);
+  if (completed.length === 0) {
+    return reading.fail({ kind: 'stream_error', message: 'The upstream stream ended before the completed event.', partialsReceived: partials });
   }
-  return { ok: true, response: responseFromCompleted(completed), completedEvent: completed, upstreamIds: ids, rateLimit };
+  return { ok: true, response: responseFromCompleted(completed), completedEvent: completed[0], upstreamIds: reading.ids, rateLimit: reading.rateLimit };
 }
 
 /** The non-streaming answer equivalent to a stream's completed event (wire-format §3, §4.2). */
-export function responseFromCompleted(event: Record<string, unknown>): ImagesResponse {
+export function responseFromCompleted(events: Array<Record<string, unknown>>): ImagesResponse {
+  const event = events[0];
   const pick = (key: string): string | undefined => (typeof event[key] === 'string' ? (event[key] as string) : undefined);
   const response: ImagesResponse = {
     created: typeof event.created_at === 'number' ? event.created_at : 0,
-    data: [{ b64_json: pick('b64_json') }],
+    data: events.map((e) => ({ b64_json: typeof e.b64_json === 'string' ? e.b64_json : undefined })),
     background: pick('background'),
     output_format: pick('output_format'),
     quality: pick('quality'),

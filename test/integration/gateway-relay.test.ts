@@ -44,3 +44,16 @@ test('invalid sizes never reach the upstream', async (t) => {
   assert.match(String((res.json.error as Record<string, unknown>).message), /divisible by 16/);
   assert.equal(stack.sim.stats().requests_total, 0);
 });
+
+test('n = 2 gives two images, streamed (one completed event each) and not', async (t) => {
+  const stack = await startStack(t, { config: seedConfig(), env: seedEnv });
+  const body = { model: 'gpt-image-2-openai', prompt: 'two pears', size: '1024x1024', quality: 'low', n: 2, output_format: 'jpeg' };
+  const streamed = await readSse(`${stack.url}/v1/images/generations`, { body: { ...body, stream: true } });
+  const completed = streamed.frames.filter((f) => f.event === 'image_generation.completed');
+  assert.equal(completed.length, 2);
+  const plain = await postJson(`${stack.url}/v1/images/generations`, body);
+  const images = [...completed.map((f) => String(f.json.b64_json)), ...(plain.json.data as Array<{ b64_json: string }>).map((d) => d.b64_json)];
+  assert.equal(images.length, 4);
+  for (const b64 of images) assert.equal((await sharp(Buffer.from(b64, 'base64')).metadata()).format, 'jpeg');
+  assert.notEqual(images[0], images[1], 'two different images');
+});
