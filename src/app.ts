@@ -117,6 +117,8 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     async start() {
       const resumed = await engine.start();
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
+      const webhooksResumed = (await webhooks?.resume()) ?? 0;
+      if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
       await engine.purge();
       schedulePurge();
       return server.listen({ host: config.listen.host, port: config.listen.port });

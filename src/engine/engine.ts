@@ -62,6 +62,7 @@ export class Engine {
       id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
       deadlineAt,
       request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
+      webhookPending: input.webhookUrl !== undefined ? true : undefined,
     };
     await this.deps.jobs.create(job);
     await this.emit(job, { type: 'job.queued' });

@@ -83,6 +83,8 @@ export interface JobRecord {
   attempts: AttemptRecord[];
   idempotencyKey?: string;
   webhookUrl?: string;
+  /** The webhook of this job has not reached a final outcome yet (kept across restarts). */
+  webhookPending?: boolean;
   /** Present once succeeded: the OpenAI response (b64 data kept here, images also in the blob store). */
   result?: ImagesResponse;
   error?: JobError;

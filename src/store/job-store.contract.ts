@@ -138,6 +138,17 @@ function describeJobCases(makeStores: MakeStores): void {
     assert.deepEqual(await jobs.listFinishedBefore(2_000, 10), ['job_old_failed', 'job_old_cancelled']);
   });
 
+  test('listWebhookPending lists finished jobs whose webhook is still pending, oldest first', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    await jobs.create(finished('job_done_later', 'failed', 3_000));
+    await jobs.save({ ...finished('job_done_later', 'failed', 3_000), webhookPending: true });
+    await jobs.create({ ...finished('job_done', 'succeeded', 2_000), webhookPending: true });
+    await jobs.create({ ...finished('job_delivered', 'succeeded', 1_000), webhookPending: false });
+    await jobs.create(sampleJob('job_still_running', { status: 'running', webhookPending: true }));
+    assert.deepEqual((await jobs.listWebhookPending(10)).map((j) => j.id), ['job_done', 'job_done_later']);
+    assert.deepEqual((await jobs.listWebhookPending(1)).map((j) => j.id), ['job_done']);
+  });
+
   test('ping resolves while the store is open', async (t) => {
     const { jobs } = await open(t, makeStores);
     await jobs.ping();

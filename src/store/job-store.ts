@@ -15,6 +15,8 @@ export interface JobStore {
   listFinishedBefore(beforeMs: number, limit: number): Promise<string[]>;
   /** Deletes one job record; no-op when absent. Purge deletes its events and blobs first. */
   delete(id: string): Promise<void>;
+  /** Finished jobs whose webhook is still pending (`webhookPending`), oldest first, at most `limit`. */
+  listWebhookPending(limit: number): Promise<JobRecord[]>;
   /** Throws when the store cannot serve (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

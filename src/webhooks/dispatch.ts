@@ -1,53 +1,74 @@
-// Sends a job's webhook when it finishes and records every try on the job (`webhook_deliveries`).
-// Glue between the engine's observer and the webhook sender; undefined when webhooks are off.
+// Sends a job's webhook when it finishes, records every try on the job (`webhook_deliveries`), and
+// keeps `webhookPending` on the job until the delivery ends, so that a restart resumes deliveries a
+// crash or shutdown interrupted (resume()). Glue between the engine's observer and the sender;
+// undefined when webhooks are off.
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { HoldfastConfig } from '../config/schema.js';
 import type { JobRecord } from '../engine/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { toJobResource } from '../wire/jobs.js';
-import { createWebhookSender, type WebhookLog } from './webhook-sender.js';
+import { createWebhookSender, type Delivery, type WebhookLog } from './webhook-sender.js';
 import { checkWebhookUrl } from './webhook-url.js';
 
 export interface WebhookDispatch {
   check(url: string): Promise<{ ok: true } | { ok: false; reason: string }>;
   jobFinished(job: JobRecord): void;
-  /** Aborts deliveries in flight and waits for them. */
+  /** Restarts deliveries that were pending when holdfast stopped; resolves once they are under way. */
+  resume(): Promise<number>;
+  /** Aborts deliveries in flight (they stay pending) and waits for them. */
   close(): Promise<void>;
 }
+
+const RESUME_BATCH = 1000;
 
 export function createWebhookDispatch(
   deps: { clock: Clock; random: Random; log: WebhookLog; jobs: JobStore }, config: HoldfastConfig,
 ): WebhookDispatch | undefined {
   const settings = config.webhooks;
   if (!settings.secret) return undefined;
-  const options = {
+  const sender = createWebhookSender({ clock: deps.clock, random: deps.random, log: deps.log }, {
     secret: settings.secret.reveal(), allowPrivateAddresses: settings.allow_private_addresses, maxAttempts: settings.max_attempts,
     baseDelayMs: settings.base_delay_ms, maxDelayMs: settings.max_delay_ms, timeoutMs: settings.timeout_ms,
-  };
-  const sender = createWebhookSender({ clock: deps.clock, random: deps.random, log: deps.log }, options);
+  });
   const controller = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
   let writes: Promise<void> = Promise.resolve();
-  const record = (jobId: string, webhookId: string, delivery: { attempt: number; at: number; status?: number; error?: string; durationMs: number }): void => {
+
+  /** Serialised read-modify-write of a finished job (nothing else writes it any more). */
+  const update = (jobId: string, change: (job: JobRecord) => void): Promise<void> => {
     writes = writes.then(async () => {
       const job = await deps.jobs.get(jobId);
       if (!job) return;
-      job.webhookDeliveries = [...(job.webhookDeliveries ?? []), { webhookId, ...delivery }];
+      change(job);
       await deps.jobs.save(job);
     }).catch((error: unknown) => deps.log.warn({ err: String(error), jobId }, 'could not record a webhook delivery'));
+    return writes;
   };
+
+  const start = (job: JobRecord): void => {
+    if (!job.webhookUrl || (job.status !== 'succeeded' && job.status !== 'failed')) return;
+    const webhookId = `msg_${job.id.replace(/^job_/, '')}`;
+    const firstAttempt = (job.webhookDeliveries?.length ?? 0) + 1;
+    const record = (d: Delivery): void => { void update(job.id, (j) => { j.webhookDeliveries = [...(j.webhookDeliveries ?? []), { webhookId, ...d }]; }); };
+    const delivery = sender.deliver({
+      webhookId, url: job.webhookUrl, type: job.status === 'succeeded' ? 'image.job.succeeded' : 'image.job.failed',
+      payload: toJobResource(job, job.result ?? null), firstAttempt,
+    }, controller.signal, record)
+      // Delivered, refused or out of tries: final. Interrupted by a shutdown: still pending.
+      .then(() => (controller.signal.aborted ? undefined : update(job.id, (j) => { j.webhookPending = false; })))
+      .catch((error: unknown) => deps.log.warn({ err: String(error), jobId: job.id }, 'webhook delivery stopped'));
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
+  };
+
   return {
     check: (url) => checkWebhookUrl(url, { allowPrivateAddresses: settings.allow_private_addresses }),
-    jobFinished(job) {
-      if (!job.webhookUrl || (job.status !== 'succeeded' && job.status !== 'failed')) return;
-      const webhookId = `msg_${job.id.replace(/^job_/, '')}`;
-      const type = job.status === 'succeeded' ? 'image.job.succeeded' : 'image.job.failed';
-      const payload = toJobResource(job, job.result ?? null);
-      const delivery = sender.deliver({ webhookId, url: job.webhookUrl, type, payload }, controller.signal, (d) => record(job.id, webhookId, d))
-        .catch((error: unknown) => deps.log.warn({ err: String(error), jobId: job.id }, 'webhook delivery stopped'));
-      inFlight.add(delivery);
-      void delivery.finally(() => inFlight.delete(delivery));
+    jobFinished: start,
+    async resume() {
+      const pending = await deps.jobs.listWebhookPending(RESUME_BATCH);
+      for (const job of pending) start(job);
+      return pending.length;
     },
     async close() {
       controller.abort('shutdown');

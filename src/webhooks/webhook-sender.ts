@@ -17,6 +17,8 @@ export interface WebhookEvent {
   type: WebhookEventType;
   /** The `data` of the body (the job resource). */
   payload: object;
+  /** Number of the first try (tries made before a restart count). Default 1. */
+  firstAttempt?: number;
 }
 
 /** One try: the receiver's status, or why there was none. */
@@ -109,7 +111,7 @@ export function createWebhookSender(deps: WebhookSenderDeps, options: WebhookSen
   async function deliver(event: WebhookEvent, signal?: AbortSignal, onDelivery?: (d: Delivery) => void): Promise<Delivery[]> {
     const body = JSON.stringify({ type: event.type, timestamp: new Date(clock.now()).toISOString(), data: event.payload });
     const deliveries: Delivery[] = [];
-    for (let attempt = 1; attempt <= options.maxAttempts && !signal?.aborted; attempt += 1) {
+    for (let attempt = event.firstAttempt ?? 1; attempt <= options.maxAttempts && !signal?.aborted; attempt += 1) {
       const at = clock.now();
       const outcome = await tryOnce(event, body, signal);
       const delivery: Delivery = { attempt, at, ...pick(outcome), durationMs: clock.now() - at };

@@ -105,3 +105,35 @@ test('a private or non-http webhook URL is refused with 400 before any job when 
   }
   assert.equal(fixture.sim.stats().requests_total, 0);
 });
+
+test('a webhook still pending when holdfast is killed is delivered after the restart, as the next try of the same message', async (t) => {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startReceiver(t, [500, 200]);
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(1) });
+  // The retry after the 500 would come a minute later: holdfast is killed before it.
+  const extra = 'webhooks: { secret: env:WEBHOOK_SECRET, allow_private_addresses: true, base_delay_ms: 60000, max_delay_ms: 60000, max_attempts: 4 }';
+  const config = fixture.writeConfig(jobsConfig({ extra }));
+  const env = { ...jobsEnv, WEBHOOK_SECRET: secret };
+  const first = await spawnHoldfast(t, config, env);
+  const created = await postJson(`${first.url}/v1/images/generations`, body, { ...auth, prefer: 'respond-async', 'holdfast-webhook-url': receiver.url });
+  const jobId = String(created.json.id);
+  await eventually(async () => {
+    const job = await getJson(`${first.url}/v1/images/jobs/${jobId}`, auth);
+    return (job.json.webhook_deliveries as unknown[] | undefined)?.length === 1 ? true : undefined;
+  }, 'the first try recorded on the job');
+  await first.kill('SIGKILL');
+
+  const second = await spawnHoldfast(t, config, env);
+  await eventually(() => (receiver.received.length >= 2 ? true : undefined), 'the retry after the restart');
+  const [a, b] = receiver.received;
+  assert.equal(a.headers['webhook-id'], b.headers['webhook-id']);
+  assert.ok(verify(b.headers, b.body, secret, Math.floor(Date.now() / 1000)));
+  const deliveries = await eventually(async () => {
+    const job = await getJson(`${second.url}/v1/images/jobs/${jobId}`, auth);
+    const list = job.json.webhook_deliveries as Array<{ attempt: number; status: number | null }> | undefined;
+    return list && list.length === 2 ? list : undefined;
+  }, 'both tries recorded');
+  assert.deepEqual(deliveries.map((d) => [d.attempt, d.status]), [[1, 500], [2, 200]]);
+  await second.kill('SIGTERM');
+  assert.equal(receiver.received.length, 2, 'delivered once, not again at shutdown');
+});

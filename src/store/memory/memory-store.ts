@@ -45,6 +45,14 @@ export class MemoryJobStore implements JobStore {
       .map((j) => j.id);
   }
 
+  async listWebhookPending(limit: number): Promise<JobRecord[]> {
+    return [...this.jobs.values()]
+      .filter((j) => j.webhookPending === true && j.status !== 'queued' && j.status !== 'running')
+      .sort((a, b) => a.updatedAt - b.updatedAt)
+      .slice(0, limit)
+      .map((j) => structuredClone(j));
+  }
+
   async delete(id: string): Promise<void> {
     this.jobs.delete(id);
   }

@@ -17,6 +17,7 @@ export class SqliteJobStore implements JobStore {
   private readonly purge: Database.Statement<[number], { id: string }>;
   private readonly finished: Database.Statement<[number, number], { id: string }>;
   private readonly remove: Database.Statement<[string]>;
+  private readonly webhookPending: Database.Statement<[number], RecordRow>;
 
   constructor(private readonly handle: SqliteHandle) {
     const db = handle.db;
@@ -41,6 +42,10 @@ export class SqliteJobStore implements JobStore {
       `SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
     );
     this.remove = db.prepare('DELETE FROM jobs WHERE id = ?');
+    this.webhookPending = db.prepare(
+      `SELECT record FROM jobs WHERE status NOT IN ('queued', 'running') AND json_extract(record, '$.webhookPending') = 1
+       ORDER BY updated_at LIMIT ?`,
+    );
   }
 
   async create(job: JobRecord): Promise<void> {
@@ -67,6 +72,10 @@ export class SqliteJobStore implements JobStore {
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
     return this.finished.all(beforeMs, limit).map((row) => row.id);
+  }
+
+  async listWebhookPending(limit: number): Promise<JobRecord[]> {
+    return this.webhookPending.all(limit).map((row) => parseRecord(row.record));
   }
 
   async delete(id: string): Promise<void> {
