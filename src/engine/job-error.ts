@@ -4,11 +4,19 @@ import type { AcquireResult } from '../routing/router.js';
 import type { UpstreamFailure } from '../upstream/adapter.js';
 import type { JobError } from './job.js';
 
-const PASS_THROUGH = new Set(['bad_request', 'content_policy', 'auth', 'not_found']);
+// Refusals of the request itself reach the client as the upstream sent them (design.md).
+const PASS_THROUGH = new Set(['bad_request', 'content_policy']);
 
 export function jobErrorFromFailure(failure: UpstreamFailure): JobError {
   if (PASS_THROUGH.has(failure.kind) && failure.body && failure.status) {
     return { status: failure.status, kind: failure.kind, body: failure.body };
+  }
+  if (failure.kind === 'auth' || failure.kind === 'not_found') {
+    // The upstream refused holdfast's own key or deployment: the client's request and key are fine,
+    // so a 401/404 would mislead it (and its SDK). It is holdfast's configuration that needs fixing.
+    const what = failure.kind === 'auth' ? "refused holdfast's upstream key" : 'does not know the configured deployment';
+    const message = `The upstream ${what} (HTTP ${failure.status ?? '?'}): ${failure.message}`;
+    return { status: 502, kind: failure.kind, body: { error: { message, type: 'server_error', param: null, code: 'upstream_failed' } } };
   }
   const status = failure.kind === 'rate_limited' ? 429 : failure.kind === 'idle_timeout' ? 504 : 502;
   const upstreamError = (failure.body?.error ?? undefined) as Record<string, unknown> | undefined;
