@@ -6,6 +6,7 @@ import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
 import { isTerminal, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
 import { RecentEvents } from './recent-events.js';
+import { loadResultImages, withoutImageData } from './result-images.js';
 import { JobRunner } from './runner.js';
 import type { ImagesResponse } from '../wire/openai-images.js';
 
@@ -80,7 +81,7 @@ export class Engine {
   async result(jobId: string): Promise<ImagesResponse | undefined> {
     const last = await this.deps.events.lastSeq(jobId);
     const [event] = await this.deps.events.read(jobId, last - 1, 1);
-    return event?.type === 'job.completed' ? event.response : undefined;
+    return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
   }
 
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */
@@ -198,9 +199,4 @@ export class Engine {
     if (changed) await this.deps.jobs.save(job);
     this.notifier.notify(job.id);
   }
-}
-
-/** The job record keeps the result's metadata; image bytes live in the completed event and blobs. */
-function withoutImageData(response: JobRecord['result'] & object): JobRecord['result'] {
-  return { ...response, data: response.data.map(({ b64_json: _drop, ...rest }) => rest) };
 }

@@ -51,12 +51,20 @@ export type JobEventBody =
   | { type: 'image.partial'; attempt: number; deploymentId: string; forward: boolean; payload: Record<string, unknown> }
   | { type: 'attempt.failed'; attempt: number; deploymentId: string; kind: FailureKind; status?: number; message: string; retryInMs?: number; upstreamIds: UpstreamIds }
   | { type: 'attempt.succeeded'; attempt: number; deploymentId: string; upstreamIds: UpstreamIds }
-  /** completedEvent: the upstream's completed SSE payload without `b64_json` (the image is in response). */
-  | { type: 'job.completed'; response: ImagesResponse; completedEvent?: Record<string, unknown> }
+  /**
+   * response: the OpenAI answer; with `images`, its base64 lives in those blobs (by index) and not
+   * here. completedEvent: the upstream's completed SSE payload without `b64_json`.
+   */
+  | { type: 'job.completed'; response: ImagesResponse; images?: Array<ImageRef | null>; completedEvent?: Record<string, unknown> }
   | { type: 'job.failed'; error: JobError; attempts: number }
   | { type: 'job.cancelled' };
 
 export type JobEventType = JobEventBody['type'];
+
+/** Where a finished job's image bytes are kept. */
+export interface ImageRef {
+  blobKey: string;
+}
 
 export type JobEvent = JobEventBody & { seq: number; at: number };
 

@@ -9,7 +9,7 @@ import { chooseUpstreamMode } from './upstream-mode.js';
 import { jobErrorFromFailure, jobErrorFromRouting, withAttemptCount } from './job-error.js';
 import { sizeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
-import { storeResultImages } from './result-images.js';
+import { storeResultImages, withoutImageData } from './result-images.js';
 
 interface FailedAttempt {
   kind: FailureKind;
@@ -131,10 +131,10 @@ export class JobRunner {
     deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
-      await storeResultImages(deps.blobs, job.id, result.response);
+      const images = await storeResultImages(deps.blobs, job.id, result.response);
       // The image travels once: in the response; the completed event keeps only its other fields.
       const completedEvent = result.completedEvent ? { ...result.completedEvent, b64_json: undefined } : undefined;
-      await this.append({ type: 'job.completed', response: result.response, completedEvent });
+      await this.append({ type: 'job.completed', response: withoutImageData(result.response), images, completedEvent });
       return 'done';
     }
     signal.throwIfAborted();

@@ -4,7 +4,7 @@
 // increase across the whole response, even across retries.
 import type { JobEvent, JobRequest } from '../engine/job.js';
 import { encodeJsonFrame } from '../wire/sse.js';
-import { isRecord, streamEventNames } from '../wire/openai-images.js';
+import { isRecord, streamEventNames, type ImagesResponse } from '../wire/openai-images.js';
 
 export interface FrameState {
   partialIndex: number;
@@ -35,15 +35,19 @@ function withSequence(payload: Record<string, unknown>, state: FrameState): Reco
   return { ...payload, sequence_number: state.sequence - 1 };
 }
 
+/** Puts a completed event's images back (they are kept as blobs, not in the event). */
+export type ImageLoader = (event: Extract<JobEvent, { type: 'job.completed' }>) => Promise<ImagesResponse>;
+
 /** The frames (complete SSE text) that one job event produces for this request; often none. */
-export function framesFor(event: JobEvent, request: JobRequest, state: FrameState): string[] {
-  const frames = eventFrames(event, request, state);
+export async function framesFor(event: JobEvent, request: JobRequest, state: FrameState, loadImages: ImageLoader): Promise<string[]> {
+  const response = event.type === 'job.completed' ? await loadImages(event) : undefined;
+  const frames = eventFrames(event, request, state, response);
   state.frames += frames.length;
   if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') state.terminal = true;
   return frames;
 }
 
-function eventFrames(event: JobEvent, request: JobRequest, state: FrameState): string[] {
+function eventFrames(event: JobEvent, request: JobRequest, state: FrameState, response: ImagesResponse | undefined): string[] {
   const names = streamEventNames(request.endpoint);
   switch (event.type) {
     case 'image.partial': {
@@ -56,9 +60,9 @@ function eventFrames(event: JobEvent, request: JobRequest, state: FrameState): s
       if (event.completedEvent) {
         // One completed event per image, as the upstream sent them (n > 1 streams one per image).
         const template = event.completedEvent;
-        return event.response.data.map((item) => encodeJsonFrame(names.completed, withSequence({ ...template, b64_json: item.b64_json ?? '' }, state)));
+        return (response ?? event.response).data.map((item) => encodeJsonFrame(names.completed, withSequence({ ...template, b64_json: item.b64_json ?? '' }, state)));
       }
-      const r = event.response;
+      const r = response ?? event.response;
       return r.data.map((item) => encodeJsonFrame(names.completed, {
         type: names.completed, b64_json: item.b64_json ?? '', created_at: r.created, size: r.size ?? request.fields.size ?? 'auto',
         quality: r.quality ?? request.fields.quality ?? 'auto', background: r.background ?? 'auto',

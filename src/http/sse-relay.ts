@@ -11,7 +11,7 @@ import { KEEPALIVE } from '../wire/sse.js';
 export interface RelayOptions {
   heartbeatIntervalMs: number;
   /** Turns one job event into zero or more complete frames. */
-  toFrames(event: JobEvent): string[];
+  toFrames(event: JobEvent): string[] | Promise<string[]>;
   /** Frames to skip before writing (`?after=N`). */
   skipFrames?: number;
   onHeartbeat?(): void;
@@ -46,7 +46,7 @@ export async function relayEvents(
   arm();
   try {
     for await (const event of events) {
-      for (const frame of options.toFrames(event)) {
+      for (const frame of await options.toFrames(event)) {
         if (skip > 0) { skip -= 1; continue; }
         if (gone()) return { framesWritten, clientGone: true };
         const flushed = res.write(frame);

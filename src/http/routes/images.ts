@@ -10,6 +10,7 @@ import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
+import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -103,7 +104,7 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).send(event.response);
+    if (event.type === 'job.completed') return reply.code(200).send(await loadResultImages(deps.blobs, event.response, event.images));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw new GatewayError('job_cancelled', `Job ${job.id} was cancelled.`);
   }

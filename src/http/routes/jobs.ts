@@ -2,7 +2,7 @@
 // Jobs are scoped to the client key that created them: another key gets 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.js';
-import type { JobRecord } from '../../engine/job.js';
+import type { JobEvent, JobRecord } from '../../engine/job.js';
 import { encodeJsonFrame } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply, relayEvents } from '../sse-relay.js';
@@ -62,9 +62,16 @@ async function streamEvents(deps: HttpDeps, options: HttpOptions, request: Fasti
   const { res, signal } = openSseReply(reply, { 'holdfast-job-id': job.id, 'x-request-id': request.id });
   await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, lastEventId ?? 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
-    toFrames: (event) => [encodeJsonFrame(event.type, event, String(event.seq))],
+    toFrames: (event) => [encodeJsonFrame(event.type, publicEvent(event, job.id), String(event.seq))],
     onHeartbeat: () => deps.observer?.heartbeat?.(),
   });
+}
+
+/** A job event as clients see it: a completed event names its images' URLs, not where they are stored. */
+function publicEvent(event: JobEvent, jobId: string): object {
+  if (event.type !== 'job.completed') return event;
+  const { images: _stored, ...rest } = event;
+  return { ...rest, image_urls: event.response.data.map((_item, index) => `/v1/images/jobs/${jobId}/images/${index}`) };
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {
