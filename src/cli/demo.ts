@@ -2,6 +2,7 @@
 // process, no key or config needed; prints what runs where and requests to try. SIGINT/SIGTERM: exit 0.
 import type { Command } from 'commander';
 import { pino } from 'pino';
+import { createLogger } from '../observability/logger.js';
 import { ConfigError } from '../config/load.js';
 import { LOG_LEVELS } from '../config/schema.js';
 import { startDemo } from '../demo/start-demo.js';
@@ -51,7 +52,7 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
   }
   // Logs go to stderr so that stdout stays the banner; warnings about the demo's own choices
   // (no client key) would only repeat what the banner says.
-  const log = pino({ level: parsed.logLevel }, pino.destination(2));
+  const log = createLogger({ level: parsed.logLevel, destination: pino.destination(2) });
   let demo;
   try {
     demo = await startDemo({ log }, { ...parsed, host: '127.0.0.1', dataDir: options.dataDir ?? DEFAULT_DATA_DIR });

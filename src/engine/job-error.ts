@@ -45,7 +45,7 @@ export function withAttemptCount(error: JobError, attempts: number, reason: stri
   if (!inner || typeof inner.message !== 'string' || PASS_THROUGH.has(error.kind)) {
     return { ...error, attempts };
   }
-  const why = reason === 'attempts_exhausted' ? 'after' : reason === 'deadline' ? 'at its deadline after' : 'after';
+  const why = reason === 'deadline' ? 'at its deadline after' : 'after';
   const message = `${inner.message} (holdfast gave up ${why} ${attempts} attempt${attempts === 1 ? '' : 's'})`;
   return { ...error, attempts, body: { ...error.body, error: { ...inner, message } } };
 }

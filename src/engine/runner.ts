@@ -7,7 +7,7 @@ import { decideRetry } from './retry-policy.js';
 import { expectedDurationMs } from './expected-duration.js';
 import { chooseUpstreamMode } from './upstream-mode.js';
 import { jobErrorFromFailure, jobErrorFromRouting, withAttemptCount } from './job-error.js';
-import { sizeClassOf } from '../routing/router.js';
+import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
 
@@ -78,11 +78,9 @@ export class JobRunner {
 
   private async attempt(attempt: number, signal: AbortSignal): Promise<'done' | FailedAttempt> {
     const { job, deps } = this;
-    const fields = job.request.fields;
     const acquired = await deps.router.acquire({
       model: job.request.model,
-      sizeClass: sizeClassOf(typeof fields.size === 'string' ? fields.size : undefined),
-      quality: typeof fields.quality === 'string' ? fields.quality : 'auto',
+      ...routeClassOf(job.request.fields),
       avoid: this.tried,
       deadlineAt: job.deadlineAt,
       clientKey: job.ownerKeyHash,

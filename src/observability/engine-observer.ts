@@ -2,15 +2,11 @@
 // Queue, budget, circuit and 429 metrics come from the router; heartbeats from the HTTP layer.
 import type { EngineObserver } from '../engine/deps.js';
 import type { AttemptRecord, JobRecord } from '../engine/job.js';
-import { sizeClassOf } from '../routing/router.js';
+import { routeClassOf } from '../routing/router.js';
 import type { AttemptLabels, Metrics } from './metrics.js';
 
 function requestLabels(job: JobRecord): Omit<AttemptLabels, 'deployment'> {
-  const { size, quality } = job.request.fields;
-  return {
-    sizeClass: sizeClassOf(typeof size === 'string' ? size : undefined),
-    quality: typeof quality === 'string' ? quality : 'auto',
-  };
+  return routeClassOf(job.request.fields);
 }
 
 function attemptLabels(job: JobRecord, attempt: AttemptRecord): AttemptLabels {

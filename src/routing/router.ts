@@ -44,6 +44,14 @@ export interface Router {
   close(): Promise<void>;
 }
 
+/** The size class and quality of a request's fields, as routing and metrics label it. */
+export function routeClassOf(fields: Record<string, unknown>): { sizeClass: SizeClass; quality: string } {
+  return {
+    sizeClass: sizeClassOf(typeof fields.size === 'string' ? fields.size : undefined),
+    quality: typeof fields.quality === 'string' ? fields.quality : 'auto',
+  };
+}
+
 /** Pixel classes used for health stats, circuits and fault profiles. */
 export function sizeClassOf(size: string | undefined): SizeClass {
   const m = /^(\d+)x(\d+)$/.exec(size ?? '');

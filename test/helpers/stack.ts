@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { REDACT_PATHS } from '../../src/observability/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createHoldfast, type Holdfast } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startSimulator, parseScenarioYaml, loadScenario, type RunningSimulator } from '../../src/simulator/index.js';
@@ -45,7 +45,7 @@ export async function startStack(t: TestContext, options: StackOptions): Promise
   const { config } = parseConfig(text, { ...options.env }, 'test-holdfast.yaml');
   const lines = options.logLines;
   const log = lines
-    ? pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (line: string) => { lines.push(line); } })
+    ? createLogger({ level: 'trace', destination: { write: (line: string) => { lines.push(line); } } })
     : pino({ level: process.env.HOLDFAST_TEST_LOG ?? 'silent' });
   const holdfast = await createHoldfast({ clock, random: createSeededRandom((options.seed ?? 1) + 1), ids: cryptoIds, log }, config);
   const url = await holdfast.start();
