@@ -71,6 +71,17 @@ function checkAuth(root: Record<string, unknown>, warn: Report): void {
   }
 }
 
+// A client key is never an admin key: the same literal or env:NAME in both lists is refused.
+function checkAdminKeys(root: Record<string, unknown>, error: Report): void {
+  const auth = root.auth;
+  const admin = root.admin;
+  if (!isPlainObject(auth) || !isPlainObject(admin) || !Array.isArray(auth.keys) || !Array.isArray(admin.keys)) return;
+  const client = new Set(auth.keys.filter((k): k is string => typeof k === 'string'));
+  admin.keys.forEach((k, i) => {
+    if (typeof k === 'string' && client.has(k)) error(`admin.keys[${i}]`, 'must not also be a client key (auth.keys)');
+  });
+}
+
 export function crossCheck(root: unknown): CrossCheckResult {
   const result: CrossCheckResult = { issues: [], warnings: [] };
   if (!isPlainObject(root)) return result;
@@ -84,5 +95,6 @@ export function crossCheck(root: unknown): CrossCheckResult {
   checkDelayOrder(root, 'retry', error);
   checkDelayOrder(root, 'webhooks', error);
   checkAuth(root, warn);
+  checkAdminKeys(root, error);
   return result;
 }

@@ -183,3 +183,14 @@ deployments:
   assert.deepEqual(rateLimitOf(config.deployments.b!), { requests: 3, windowMs: 60000 });
   assert.equal(rateLimitOf(config.deployments.c!), undefined);
 });
+
+test('admin.keys holds secrets, and a key listed as a client key too is refused', () => {
+  const { config } = parseConfig(`admin: { keys: [env:AZURE_WE_KEY] }\n${MINIMAL}`, ENV, 't.yaml');
+  assert.equal(config.admin.keys.length, 1);
+  assert.ok(isSecret(config.admin.keys[0]));
+  assert.equal(parseConfig(MINIMAL, ENV, 't.yaml').config.admin.keys.length, 0);
+  assert.deepEqual(
+    issuesOf(`auth: { keys: [env:HOLDFAST_KEY] }\nadmin: { keys: [env:HOLDFAST_KEY] }\n${MINIMAL}`),
+    ['admin.keys[0]: must not also be a client key (auth.keys)'],
+  );
+});

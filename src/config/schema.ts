@@ -21,6 +21,12 @@ export const ConfigSchema = Type.Object({
       description: 'Keys clients must present (`Authorization: Bearer` or `api-key`), usually `env:NAME`. Empty: no client authentication (warned).',
     }),
   }, 'Client authentication.'),
+  admin: section({
+    keys: Type.Array(secret('key', { description: 'An admin key, usually `env:NAME`.' }), {
+      default: [],
+      description: 'Keys that operators present (`Authorization: Bearer`) to the admin API and the dashboard, usually `env:NAME`. Never the same as a client key. Empty: admin API and dashboard sign-in are off.',
+    }),
+  }, 'Operator (admin) authentication for the admin API and the dashboard.'),
   store: section({
     kind: oneOf(STORE_KINDS, { default: 'sqlite', description: '`sqlite` keeps jobs across restarts; `memory` forgets them.' }),
     path: text({ default: './holdfast-data/holdfast.db', description: 'SQLite database file (kind `sqlite`).' }),
