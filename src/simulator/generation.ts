@@ -1,7 +1,7 @@
 // Plays one admitted generation on its Exchange: partial frames at their scheduled times, then the
 // completed frame(s) or the JSON body; mid-stream faults strike at the time timeline.ts gives.
 import type { Clock } from '../time/clock.js';
-import { encodeJsonFrame } from '../wire/sse.js';
+import { encodeJsonFrame, encodeSseFrame } from '../wire/sse.js';
 import {
   streamEventNames, type CompletedImageEvent, type ImageEndpoint, type ImagesResponse, type ImagesUsage,
   type PartialImageEvent,
@@ -89,7 +89,8 @@ export function runGeneration(ex: Exchange, req: GenerationRequest, plan: Genera
     // Edits fail before the first partial would have been sent (at 0.2·T).
     ex.at(Math.round(0.2 * plan.durationMs), () => {
       if (req.stream) {
-        ex.writeFrame(encodeJsonFrame('error', editErrorPayload()));
+        // The seed's frame has a data line only, no `event:` line (wire-format §4.4).
+        ex.writeFrame(encodeSseFrame({ data: JSON.stringify(editErrorPayload()) }));
         ex.endStream('edit_error');
       } else {
         ex.sendJson(500, { error: editErrorPayload().error }, 'edit_error');
