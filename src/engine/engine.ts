@@ -42,6 +42,15 @@ export class Engine {
     const now = clock.now();
     const id = input.id ?? this.allocateId();
     const deadlineAt = now + (input.deadlineMs ?? this.options.defaultDeadlineMs);
+    const job: JobRecord = {
+      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
+      deadlineAt,
+      request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
+      webhookPending: input.webhookUrl !== undefined ? true : undefined,
+    };
+    // The record exists before its key is claimed: whoever sees the claim finds its job (a claim
+    // first would let a concurrent submit see the key, miss the job and take the key over).
+    await this.deps.jobs.create(job);
     if (input.idempotencyKey) {
       // The key must outlive its job, which finishes by its deadline and is kept retentionMs after;
       // a key that outlives a purged job is released below when it points at nothing.
@@ -50,6 +59,7 @@ export class Engine {
         expiresAt: deadlineAt + this.options.retentionMs,
       }, now);
       if (!claim.claimed) {
+        await this.deps.jobs.delete(id);
         const existing = await this.deps.jobs.get(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
           throw new GatewayError('idempotency_key_reused', `Idempotency-Key '${input.idempotencyKey}' was already used with a different request body.`, { param: 'Idempotency-Key' });
@@ -59,13 +69,6 @@ export class Engine {
         return this.submit(input);
       }
     }
-    const job: JobRecord = {
-      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
-      deadlineAt,
-      request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
-      webhookPending: input.webhookUrl !== undefined ? true : undefined,
-    };
-    await this.deps.jobs.create(job);
     await this.emit(job, { type: 'job.queued' });
     this.startRunner(job);
     return { job: structuredClone(job), attached: false };

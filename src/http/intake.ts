@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
+import { requestHash, type FileIdentity } from './request-hash.js';
 
 export interface UploadLimits {
   maxFiles: number;
@@ -31,17 +32,9 @@ export function sniffImageType(head: Buffer): string | undefined {
   return undefined;
 }
 
-/** How the answer is delivered, not what is generated: a retry may switch between stream and JSON. */
-const DELIVERY_FIELDS: ReadonlySet<string> = new Set(['stream', 'partial_images']);
-
-function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): string {
-  const sorted = Object.keys(fields).filter((k) => !DELIVERY_FIELDS.has(k)).sort().map((k) => [k, fields[k]]);
-  return createHash('sha256').update(JSON.stringify([sorted, fileDigests])).digest('hex');
-}
-
 export function parseJsonRequest(body: unknown): ParsedImageRequest {
   if (!isRecord(body)) throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
-  return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
+  return { fields: { ...body }, files: [], requestHash: requestHash(body, []) };
 }
 
 export async function parseMultipartRequest(
@@ -49,7 +42,7 @@ export async function parseMultipartRequest(
 ): Promise<ParsedImageRequest> {
   const fields: Record<string, unknown> = {};
   const files: UploadRef[] = [];
-  const digests: string[] = [];
+  const digests: FileIdentity[] = [];
   try {
     for await (const part of request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } })) {
       if (part.type === 'field') {
@@ -68,7 +61,7 @@ export async function parseMultipartRequest(
       const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
       });
-      digests.push(ref.digest);
+      digests.push({ field: part.fieldname, digest: ref.digest });
       files.push(ref.upload);
     }
   } catch (error) {
@@ -78,7 +71,7 @@ export async function parseMultipartRequest(
   if (!files.some((f) => f.field !== 'mask')) {
     throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
   }
-  return { fields, files, requestHash: canonicalHash(fields, digests) };
+  return { fields, files, requestHash: requestHash(fields, digests) };
 }
 
 async function spoolFile(
