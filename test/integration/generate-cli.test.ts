@@ -1,7 +1,7 @@
 // `holdfast generate` as a user runs it: a real child process against a running `holdfast demo`
 // (also a child), checked by the image it writes (sharp metadata), its exit code and the simulator's
 // stats. Time scale 0.05: 1024x1024 low (22 simulated s) takes about a second of real time.
-import { test, before, after } from 'node:test';
+import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,35 +15,38 @@ import { startDropProxy } from '../e2e/drop-proxy.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'holdfast-generate-'));
-let demo: DemoProcess;
-const cleanups: Array<() => Promise<void>> = [];
+after(() => rmSync(work, { recursive: true, force: true }));
 
-async function generate(args: string[]): Promise<{ code: number | null; output: string }> {
+/** Each test has its own demo (own data dir, own simulator stats): no test depends on another's order. */
+async function startDemo(t: TestContext): Promise<DemoProcess> {
+  const dataDir = mkdtempSync(join(work, 'data-'));
+  return spawnDemo((fn) => t.after(fn), process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'demo', '--port', '0', '--time-scale', '0.05', '--data-dir', dataDir], repoRoot);
+}
+
+/** Runs `holdfast generate`; SIGKILLed if it outlives timeoutMs or the test. */
+async function generate(t: TestContext, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'generate', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  t.after(kill);
+  const timer = setTimeout(kill, timeoutMs);
   let output = '';
   child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = await exited;
+  clearTimeout(timer);
   return { code, output };
 }
 
-async function simStats(): Promise<{ requests_total: number; faults_injected: number }> {
+async function simStats(demo: DemoProcess): Promise<{ requests_total: number; faults_injected: number }> {
   const res = await request(`${demo.simUrl}/_sim/stats`);
   return (await res.body.json()) as { requests_total: number; faults_injected: number };
 }
 
-before(async () => {
-  demo = await spawnDemo((fn) => cleanups.push(fn), process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'demo', '--port', '0', '--time-scale', '0.05', '--data-dir', join(work, 'data')], repoRoot);
-});
-
-after(async () => {
-  for (const fn of cleanups) await fn();
-  rmSync(work, { recursive: true, force: true });
-});
-
-test('generate writes a 1536x1024 JPEG and exits 0, with plain progress lines when not on a terminal', async () => {
+test('generate writes a 1536x1024 JPEG and exits 0, with plain progress lines when not on a terminal', async (t) => {
+  const demo = await startDemo(t);
   const out = join(work, 'apple.jpg');
-  const run = await generate(['a red apple on a white background', '--size', '1536x1024', '--quality', 'low', '--format', 'jpeg', '--out', out, '--gateway', demo.gatewayUrl]);
+  const run = await generate(t, ['a red apple on a white background', '--size', '1536x1024', '--quality', 'low', '--format', 'jpeg', '--out', out, '--gateway', demo.gatewayUrl]);
   assert.equal(run.code, 0, run.output);
   const meta = await sharp(out).metadata();
   assert.deepEqual([meta.width, meta.height, meta.format], [1536, 1024, 'jpeg']);
@@ -53,10 +56,10 @@ test('generate writes a 1536x1024 JPEG and exits 0, with plain progress lines wh
 });
 
 test('a dropped events connection is resumed with Last-Event-ID: same job, one upstream generation, each partial once', async (t) => {
-  await request(`${demo.simUrl}/_sim/reset`, { method: 'POST' }).then((r) => r.body.dump());
+  const demo = await startDemo(t);
   const proxy = await startDropProxy(t, demo.gatewayUrl, 'event: image.partial');
   const out = join(work, 'resumed.png');
-  const run = await generate(['a green pear', '--size', '1024x1024', '--quality', 'low', '--partials', '2', '--save-partials', '--out', out, '--gateway', proxy.url]);
+  const run = await generate(t, ['a green pear', '--size', '1024x1024', '--quality', 'low', '--partials', '2', '--save-partials', '--out', out, '--gateway', proxy.url]);
   assert.equal(run.code, 0, run.output);
   assert.ok(proxy.dropped, 'the proxy cut the events stream');
   assert.equal(proxy.eventsRequests.length, 2, proxy.eventsRequests.join('\n---\n'));
@@ -66,26 +69,28 @@ test('a dropped events connection is resumed with Last-Event-ID: same job, one u
   // The second partial arrived on the resumed connection, and nothing came twice.
   assert.match(run.output, new RegExp(`resuming after event ${resumedAfter[1]}\\n(.*\\n)*.*partial 2 of 2`));
   assert.equal(run.output.match(/partial 1 of 2/g)?.length, 1, run.output);
-  const stats = await simStats();
+  const stats = await simStats(demo);
   assert.equal(stats.requests_total, 1, 'one upstream generation');
   assert.deepEqual([0, 1, 2].map((i) => existsSync(join(work, `resumed.partial-${i}.png`))), [true, true, false]);
   const meta = await sharp(out).metadata();
   assert.deepEqual([meta.width, meta.height, meta.format], [1024, 1024, 'png']);
 });
 
-test('an unreachable gateway and a refused request each end in one clear line and exit 1', async () => {
-  const down = await generate(['x', '--gateway', 'http://127.0.0.1:1', '--out', join(work, 'never.png')]);
+test('an unreachable gateway and a refused request each end in one clear line and exit 1', async (t) => {
+  const demo = await startDemo(t);
+  const down = await generate(t, ['x', '--gateway', 'http://127.0.0.1:1', '--out', join(work, 'never.png')]);
   assert.equal(down.code, 1);
   assert.deepEqual(down.output.trim().split('\n'), ['holdfast generate: cannot reach http://127.0.0.1:1: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1']);
-  const refused = await generate(['x', '--size', '1000x10', '--gateway', demo.gatewayUrl, '--out', join(work, 'never.png')]);
+  const refused = await generate(t, ['x', '--size', '1000x10', '--gateway', demo.gatewayUrl, '--out', join(work, 'never.png')]);
   assert.equal(refused.code, 1);
   assert.match(refused.output.trim(), /^holdfast generate: the gateway answered 400 invalid_value: Invalid size '1000x10'/);
   assert.equal(refused.output.trim().split('\n').length, 1);
   assert.ok(!existsSync(join(work, 'never.png')));
 });
 
-test('--async prints the job id and its URL, and the job completes on its own', async () => {
-  const run = await generate(['a plum', '--size', '1024x1024', '--quality', 'low', '--async', '--gateway', demo.gatewayUrl]);
+test('--async prints the job id and its URL, and the job completes on its own', async (t) => {
+  const demo = await startDemo(t);
+  const run = await generate(t, ['a plum', '--size', '1024x1024', '--quality', 'low', '--async', '--gateway', demo.gatewayUrl]);
   assert.equal(run.code, 0, run.output);
   const [id, url] = run.output.trim().split('\n');
   assert.match(id, /^job_[0-9a-f]{32}$/);
@@ -95,7 +100,8 @@ test('--async prints the job id and its URL, and the job completes on its own', 
   assert.match(await res.body.text(), /event: job\.completed/);
 });
 
-test('the demo stops cleanly on SIGTERM (exit 0)', async () => {
+test('the demo stops cleanly on SIGTERM (exit 0)', async (t) => {
+  const demo = await startDemo(t);
   assert.deepEqual(await demo.stop('SIGTERM'), { code: 0, signal: null });
   assert.match(demo.output(), /holdfast demo: stopped/);
 });
