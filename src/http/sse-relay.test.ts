@@ -47,7 +47,7 @@ test('the relay writes exactly one `: keepalive\\n` per quiet interval, re-armed
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }))
   const received: Buffer[] = [];
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' }, resolve);
@@ -108,7 +108,7 @@ test('no keepalive is written or counted once the client is gone', async (t) => 
     relayed = relayEvents(clock, res, source.events, { heartbeatIntervalMs: 1000, toFrames: () => [], onHeartbeat: () => { heartbeats += 1; } });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }))
   const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' });
   const res = await new Promise<IncomingMessage>((resolve) => { req.on('response', resolve); req.end(); });
   res.destroy();

@@ -15,13 +15,26 @@ import { startDropProxy } from '../e2e/drop-proxy.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'holdfast-generate-'));
-after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Each test has its own demo (own data dir, own simulator stats): no test depends on another's order. */
-async function startDemo(t: TestContext): Promise<DemoProcess> {
-  const dataDir = mkdtempSync(join(work, 'data-'));
-  return spawnDemo((fn) => t.after(fn), process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'demo', '--port', '0', '--time-scale', '0.05', '--data-dir', dataDir], repoRoot);
+function demoArgs(): string[] {
+  return ['--import', 'tsx', join(repoRoot, 'src/main.ts'), 'demo', '--port', '0', '--time-scale', '0.05', '--data-dir', mkdtempSync(join(work, 'data-'))];
 }
+
+/** A demo of the test's own (for a test that stops it), SIGKILLed after the test if still up. */
+async function startDemo(t: TestContext): Promise<DemoProcess> {
+  return spawnDemo((fn) => t.after(fn), process.execPath, demoArgs(), repoRoot);
+}
+
+// One demo shared by the tests that only use it (a demo start costs seconds on a loaded box). It is
+// started by whichever test comes first and stopped after the file, so no test depends on the order;
+// a test that counts upstream calls resets the simulator's stats first.
+const cleanups: Array<() => Promise<void>> = [];
+let shared: Promise<DemoProcess> | undefined;
+const sharedDemo = (): Promise<DemoProcess> => (shared ??= spawnDemo((fn) => cleanups.push(fn), process.execPath, demoArgs(), repoRoot));
+after(async () => {
+  for (const fn of cleanups) await fn();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** Runs `holdfast generate`; SIGKILLed if it outlives timeoutMs or the test. */
 async function generate(t: TestContext, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
@@ -44,7 +57,7 @@ async function simStats(demo: DemoProcess): Promise<{ requests_total: number; fa
 }
 
 test('generate writes a 1536x1024 JPEG and exits 0, with plain progress lines when not on a terminal', async (t) => {
-  const demo = await startDemo(t);
+  const demo = await sharedDemo();
   const out = join(work, 'apple.jpg');
   const run = await generate(t, ['a red apple on a white background', '--size', '1536x1024', '--quality', 'low', '--format', 'jpeg', '--out', out, '--gateway', demo.gatewayUrl]);
   assert.equal(run.code, 0, run.output);
@@ -56,7 +69,8 @@ test('generate writes a 1536x1024 JPEG and exits 0, with plain progress lines wh
 });
 
 test('a dropped events connection is resumed with Last-Event-ID: same job, one upstream generation, each partial once', async (t) => {
-  const demo = await startDemo(t);
+  const demo = await sharedDemo();
+  await request(`${demo.simUrl}/_sim/reset`, { method: 'POST' }).then((r) => r.body.dump());
   const proxy = await startDropProxy(t, demo.gatewayUrl, 'event: image.partial');
   const out = join(work, 'resumed.png');
   const run = await generate(t, ['a green pear', '--size', '1024x1024', '--quality', 'low', '--partials', '2', '--save-partials', '--out', out, '--gateway', proxy.url]);
@@ -77,7 +91,7 @@ test('a dropped events connection is resumed with Last-Event-ID: same job, one u
 });
 
 test('an unreachable gateway and a refused request each end in one clear line and exit 1', async (t) => {
-  const demo = await startDemo(t);
+  const demo = await sharedDemo();
   const down = await generate(t, ['x', '--gateway', 'http://127.0.0.1:1', '--out', join(work, 'never.png')]);
   assert.equal(down.code, 1);
   assert.deepEqual(down.output.trim().split('\n'), ['holdfast generate: cannot reach http://127.0.0.1:1: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1']);
@@ -89,7 +103,7 @@ test('an unreachable gateway and a refused request each end in one clear line an
 });
 
 test('--async prints the job id and its URL, and the job completes on its own', async (t) => {
-  const demo = await startDemo(t);
+  const demo = await sharedDemo();
   const run = await generate(t, ['a plum', '--size', '1024x1024', '--quality', 'low', '--async', '--gateway', demo.gatewayUrl]);
   assert.equal(run.code, 0, run.output);
   const [id, url] = run.output.trim().split('\n');
