@@ -2,7 +2,7 @@
 // Covers per-job seq numbering, reads after a seq, concurrent appends and tens-of-MB bodies.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobEventBody } from '../engine/job.js';
+import type { JobEventBody } from './job-record.js';
 import type { MakeStores, StoreSet } from './job-store.contract.js';
 
 async function open(t: TestContext, makeStores: MakeStores): Promise<StoreSet> {

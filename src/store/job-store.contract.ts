@@ -2,7 +2,7 @@
 // (hono's router/common.case.test.ts pattern). Each case gets fresh stores and cleans them up.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobRecord, JobStatus } from '../engine/job.js';
+import type { JobRecord, JobStatus } from './job-record.js';
 import type { EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from './job-store.js';
 import { describeEventCases } from './event-log.contract.js';
 

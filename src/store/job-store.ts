@@ -1,6 +1,6 @@
 // The job store and the per-job event log: small interfaces the engine depends on.
 // Implementations: memory/ (tests, issue 3), sqlite/ (embedded default), redis/ (scale-out, later).
-import type { JobEvent, JobEventBody, JobRecord } from '../engine/job.js';
+import type { JobEvent, JobEventBody, JobRecord } from './job-record.js';
 
 export interface JobStore {
   create(job: JobRecord): Promise<void>;

@@ -1,6 +1,6 @@
 // Turns an upstream's answer (status + body, SSE error event, socket error) into a failure kind,
 // the one vocabulary retry-policy.ts reads (design.md, "Error classification").
-import type { FailureKind } from '../engine/job.js';
+import type { UpstreamFailureKind } from './failure.js';
 import { isRecord } from '../wire/openai-images.js';
 import type { UpstreamFailure } from './adapter.js';
 
@@ -17,7 +17,7 @@ export function isContentPolicy(body: unknown): boolean {
   return CONTENT_POLICY_CODES.has(String(error.code)) || (inner !== undefined && CONTENT_POLICY_CODES.has(String(inner.code)));
 }
 
-export function kindOfStatus(status: number, body: unknown): FailureKind {
+export function kindOfStatus(status: number, body: unknown): UpstreamFailureKind {
   if (status === 408) return 'idle_timeout';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';

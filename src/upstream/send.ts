@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Clock, Timer } from '../time/clock.js';
-import type { UpstreamIds } from '../engine/job.js';
+import type { UpstreamIds } from './failure.js';
 import { isRecord, type ImagesResponse } from '../wire/openai-images.js';
 import type { RateLimitInfo, UpstreamFailure, UpstreamHandlers, UpstreamRequest, UpstreamResult } from './adapter.js';
 import { failureFromStatus, failureFromStreamError, parseRetryAfterMs } from './classify.js';

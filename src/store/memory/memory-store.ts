@@ -1,6 +1,6 @@
 // In-memory JobStore, EventLog and IdempotencyStore: for unit tests and a store-less gateway.
 // Records are deep-copied in and out so callers cannot mutate stored state by accident.
-import type { JobEvent, JobEventBody, JobRecord } from '../../engine/job.js';
+import type { JobEvent, JobEventBody, JobRecord } from '../job-record.js';
 import type { ClaimResult, EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from '../job-store.js';
 
 export class MemoryJobStore implements JobStore {

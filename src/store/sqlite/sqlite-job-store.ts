@@ -1,7 +1,7 @@
 // JobStore on SQLite: the JobRecord as JSON plus the columns that index it (status, owner, times).
 // Statements are prepared once; better-sqlite3 is synchronous, so each method is one atomic call.
 import type Database from 'better-sqlite3';
-import type { JobRecord } from '../../engine/job.js';
+import type { JobRecord } from '../job-record.js';
 import type { JobStore } from '../job-store.js';
 import type { SqliteHandle } from './sqlite-handle.js';
 
