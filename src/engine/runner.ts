@@ -59,12 +59,11 @@ export class JobRunner {
       signal.throwIfAborted();
       const outcome = await this.attempt(attempt, signal);
       if (outcome === 'done') return;
-      const pool = deps.pools.get(job.request.model) ?? [];
       const decision = decideRetry(outcome.kind, {
         attempt,
         now: deps.clock.now(),
         deadlineAt: job.deadlineAt,
-        untriedDeploymentLeft: pool.some((d) => !this.tried.includes(d)),
+        untriedDeploymentLeft: deps.router.hasUntried(job.request.model, this.tried),
         retryAfterMs: outcome.retryAfterMs,
       }, options.retry, deps.random);
       await this.appendFailed(outcome, decision.retry ? decision.delayMs : undefined);
