@@ -58,7 +58,6 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const stores: Stores = openStores(config);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const infos = deploymentInfos(config);
-  const pools = new Map(Object.entries(config.models).map(([name, m]) => [name, [...m.deployments]]));
   const router = createRouter({ clock, random, metrics }, {
     models: Object.fromEntries(Object.entries(config.models).map(([name, m]) => [name, {
       deployments: [...m.deployments], queue: { maxDepth: m.queue.max_depth, maxWaitMs: m.queue.max_wait_ms },
@@ -78,7 +77,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       if (!adapter) throw new Error(`no adapter for deployment ${id}`);
       return adapter;
     },
-    deployments: infos, pools,
+    deployments: infos,
     observer: createEngineObserver({ metrics, webhooks, log }),
   };
   const engine = new Engine(engineDeps, {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import { errorCatalogue } from '../src/errors.js';
 
 const SRC = 'src';
 
@@ -181,4 +182,16 @@ test('a planted upward or sideways import is caught', () => {
     'sdk/planted.ts imports errors.ts',
     "newfolder/planted.ts: folder 'newfolder' has no layer",
   ]);
+});
+
+test('every error body of holdfast comes from the catalogue in errors.ts', () => {
+  const codes = Object.keys(errorCatalogue).join('|');
+  const handBuilt = new RegExp(`new GatewayError\\(|code: '(${codes})'`);
+  // image-rules.ts returns violations naming a code; http/routes/images.ts makes them createError's.
+  const exempt = new Set(['errors.ts', 'wire/image-rules.ts']);
+  const bad = files
+    .filter(({ file }) => !exempt.has(file) && !['simulator', 'sdk'].includes(area(file)))
+    .filter(({ file }) => handBuilt.test(readFileSync(join(SRC, file), 'utf8')))
+    .map(({ file }) => file);
+  assert.deepEqual(bad, []);
 });

@@ -50,8 +50,6 @@ export interface EngineDeps {
   router: Router;
   adapterFor(deploymentId: string): UpstreamAdapter;
   deployments: ReadonlyMap<string, DeploymentInfo>;
-  /** Model route name → the deployments that serve it. */
-  pools: ReadonlyMap<string, readonly string[]>;
   observer?: EngineObserver;
 }
 

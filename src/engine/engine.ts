@@ -1,6 +1,6 @@
 // Engine: every request becomes a job with an append-only event log; connections subscribe to it.
 // submit() starts a runner; subscribe() replays the log after a seq and then follows it live.
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { EngineDeps, EngineOptions } from './deps.js';
 import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
 import { isTerminal, transition } from './job.js';
@@ -37,7 +37,7 @@ export class Engine {
 
   /** Creates the job (or attaches to the one holding the idempotency key) and starts it. */
   async submit(input: SubmitInput): Promise<{ job: JobRecord; attached: boolean }> {
-    if (this.closed) throw new GatewayError('shutting_down', 'holdfast is shutting down; retry on another replica.');
+    if (this.closed) throw createError('shutting_down', []);
     const { clock, idempotency } = this.deps;
     const now = clock.now();
     const id = input.id ?? this.allocateId();
@@ -52,7 +52,7 @@ export class Engine {
       if (!claim.claimed) {
         const existing = await this.deps.jobs.get(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
-          throw new GatewayError('idempotency_key_reused', `Idempotency-Key '${input.idempotencyKey}' was already used with a different request body.`, { param: 'Idempotency-Key' });
+          throw createError('idempotency_key_reused', [input.idempotencyKey], { param: 'Idempotency-Key' });
         }
         if (existing) return { job: existing, attached: true };
         await idempotency.release(input.ownerKeyHash, input.idempotencyKey, claim.existing.jobId);

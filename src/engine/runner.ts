@@ -6,7 +6,7 @@ import { isTerminal, transition } from './job.js';
 import { decideRetry } from './retry-policy.js';
 import { expectedDurationMs } from './expected-duration.js';
 import { chooseUpstreamMode } from './upstream-mode.js';
-import { jobErrorFromFailure, jobErrorFromRouting, withAttemptCount } from './job-error.js';
+import { jobErrorFromFailure, jobErrorFromRouting, jobErrorOf, withAttemptCount } from './job-error.js';
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
@@ -48,7 +48,7 @@ export class JobRunner {
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {
         this.deps.log.error({ jobId: job.id, err: error }, 'job runner crashed');
-        await this.fail({ status: 500, kind: 'server_error', body: { error: { message: `Internal error in job ${job.id}.`, type: 'server_error', param: null, code: 'internal_error' } } });
+        await this.fail(jobErrorOf('internal_error', [{ jobId: job.id }], 'server_error'));
       }
     }
   }
@@ -59,12 +59,11 @@ export class JobRunner {
       signal.throwIfAborted();
       const outcome = await this.attempt(attempt, signal);
       if (outcome === 'done') return;
-      const pool = deps.pools.get(job.request.model) ?? [];
       const decision = decideRetry(outcome.kind, {
         attempt,
         now: deps.clock.now(),
         deadlineAt: job.deadlineAt,
-        untriedDeploymentLeft: pool.some((d) => !this.tried.includes(d)),
+        untriedDeploymentLeft: deps.router.hasUntried(job.request.model, this.tried),
         retryAfterMs: outcome.retryAfterMs,
       }, options.retry, deps.random);
       await this.appendFailed(outcome, decision.retry ? decision.delayMs : undefined);
@@ -206,7 +205,7 @@ export class JobRunner {
   }
 
   private deadlineError(): JobError {
-    return { status: 504, kind: 'deadline', body: { error: { message: 'The job missed its deadline.', type: 'server_error', param: null, code: 'deadline_exceeded' } } };
+    return jobErrorOf('deadline_exceeded', [], 'deadline');
   }
 
   private async fail(error: JobError): Promise<void> {

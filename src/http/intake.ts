@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
@@ -40,7 +40,7 @@ function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): 
 }
 
 export function parseJsonRequest(body: unknown): ParsedImageRequest {
-  if (!isRecord(body)) throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
+  if (!isRecord(body)) throw createError('invalid_json', ['not_an_object']);
   return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
 }
 
@@ -58,12 +58,12 @@ export async function parseMultipartRequest(
       }
       if (!IMAGE_FIELDS.has(part.fieldname)) {
         part.file.resume();
-        throw new GatewayError('unknown_parameter', `Unknown file field '${part.fieldname}'.`, { param: part.fieldname });
+        throw createError('unknown_parameter', [`Unknown file field '${part.fieldname}'.`], { param: part.fieldname });
       }
       const isMask = part.fieldname === 'mask';
       if (!isMask && files.filter((f) => f.field !== 'mask').length >= limits.maxFiles) {
         part.file.resume();
-        throw new GatewayError('invalid_upload', `Too many images: at most ${limits.maxFiles} are accepted.`, { param: 'image' });
+        throw createError('invalid_upload', [`Too many images: at most ${limits.maxFiles} are accepted.`], { param: 'image' });
       }
       const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
@@ -76,7 +76,7 @@ export async function parseMultipartRequest(
     throw error;
   }
   if (!files.some((f) => f.field !== 'mask')) {
-    throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
+    throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
   }
   return { fields, files, requestHash: canonicalHash(fields, digests) };
 }
@@ -102,13 +102,13 @@ async function spoolFile(
   await blobs.put(key, tap);
   const param = options.field === 'mask' ? 'mask' : 'image';
   if (file.truncated || size > options.maxBytes) {
-    throw new GatewayError('upload_too_large', `The file '${options.filename}' is larger than ${options.maxBytes} bytes.`, { param });
+    throw createError('upload_too_large', [`The file '${options.filename}' is larger than ${options.maxBytes} bytes.`], { param });
   }
   const contentType = sniffImageType(head);
   const allowed = options.field === 'mask' ? ['image/png'] : ['image/png', 'image/jpeg', 'image/webp'];
   if (!contentType || !allowed.includes(contentType)) {
     const kinds = options.field === 'mask' ? 'a PNG' : 'a PNG, JPEG or WebP image';
-    throw new GatewayError('invalid_upload', `The file '${options.filename}' is not ${kinds}.`, { param });
+    throw createError('invalid_upload', [`The file '${options.filename}' is not ${kinds}.`], { param });
   }
   return {
     upload: { field: options.field, filename: options.filename, contentType, sizeBytes: size, blobKey: key },

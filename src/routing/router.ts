@@ -41,6 +41,8 @@ export type AcquireResult =
 
 export interface Router {
   acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult>;
+  /** Does the model route have a deployment that `tried` does not name (a failover target left)? */
+  hasUntried(model: string, tried: readonly string[]): boolean;
   close(): Promise<void>;
 }
 

@@ -170,6 +170,7 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       if (earliestAt > boundAt && Number.isFinite(earliestAt)) return refuse('deadline', 'No budget frees within the wait bound.', earliestAt);
       return wait(request, signal, boundAt);
     },
+    hasUntried: (model, tried) => options.models[model]?.deployments.some((id) => !tried.includes(id)) ?? false,
     health: () => pool.snapshot(clock.now()),
     observeRateLimit(deploymentId, info) {
       pool.observe(deploymentId, info, clock.now());

@@ -1,7 +1,7 @@
 // Turns an upstream's answer (status + body, SSE error event, socket error) into a failure kind,
 // the one vocabulary retry-policy.ts reads (design.md, "Error classification").
 import type { UpstreamFailureKind } from './failure.js';
-import { isRecord } from '../wire/openai-images.js';
+import { isRecord, openAIError } from '../wire/openai-images.js';
 import type { UpstreamFailure } from './adapter.js';
 
 const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'moderation_blocked', 'contentFilter', 'content_filter', 'ResponsibleAIPolicyViolation']);
@@ -61,7 +61,7 @@ export function failureFromStreamError(data: unknown, partialsReceived: number):
   const error = errorObject(data) ?? (isRecord(data) ? data : {});
   const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'server_error';
   const message = typeof error.message === 'string' ? error.message : 'The upstream stream reported an error.';
-  const body = { error: { message, type: typeof error.type === 'string' ? error.type : 'server_error', param: null, code } };
+  const body = { ...openAIError(message, { type: typeof error.type === 'string' ? error.type : 'server_error', code }) };
   if (isContentPolicy(body)) return { kind: 'content_policy', status: 400, message, body, partialsReceived };
   const retryable = ['server_error', 'image_generation_server_error'].includes(code) || error.type === 'server_error';
   return { kind: retryable ? 'stream_error' : 'bad_request', status: retryable ? undefined : 400, message, body, partialsReceived };

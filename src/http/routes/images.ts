@@ -2,7 +2,7 @@
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
 import type { ImageEndpoint } from '../../wire/openai-images.js';
@@ -21,7 +21,7 @@ export interface ImageCall {
 
 export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
   const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
+  if (owner === null) throw createError('invalid_api_key', []);
   return owner;
 }
 
@@ -29,8 +29,7 @@ function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRou
   const routeName = typeof name === 'string' && name !== '' ? name : options.defaultModel;
   const route = deps.models.get(routeName);
   if (!route) {
-    const known = [...deps.models.keys()].map((k) => `'${k}'`).join(', ');
-    throw new GatewayError('model_not_found', `The model '${routeName}' does not exist on this gateway. Known models: ${known}.`, { param: 'model' });
+    throw createError('model_not_found', [routeName, [...deps.models.keys()]], { param: 'model' });
   }
   return route;
 }
@@ -42,7 +41,7 @@ function validate(route: ModelRoute, parsed: ParsedImageRequest, endpoint: Image
   if (!family) return;
   const provider = route.deployments.every((d) => d.provider === 'azure') ? 'azure' : 'openai';
   const violation = checkImageRequest(family, parsed.fields, { endpoint, provider });
-  if (violation) throw new GatewayError(violation.code, violation.message, { param: violation.param });
+  if (violation) throw createError(violation.code, [violation.message], { param: violation.param });
 }
 
 function headerText(request: FastifyRequest, name: string): string | undefined {
@@ -54,16 +53,16 @@ function deadlineOf(request: FastifyRequest): number | undefined {
   const text = headerText(request, 'holdfast-deadline-ms');
   if (text === undefined) return undefined;
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms <= 0) throw new GatewayError('invalid_value', 'Holdfast-Deadline-Ms must be a positive integer of milliseconds.', { param: 'Holdfast-Deadline-Ms' });
+  if (!Number.isInteger(ms) || ms <= 0) throw createError('invalid_value', ['Holdfast-Deadline-Ms must be a positive integer of milliseconds.'], { param: 'Holdfast-Deadline-Ms' });
   return ms;
 }
 
 async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<string | undefined> {
   const url = headerText(request, 'holdfast-webhook-url');
   if (url === undefined) return undefined;
-  if (!deps.checkWebhookUrl) throw new GatewayError('invalid_value', 'Webhooks are not configured on this gateway (webhooks.secret).', { param: 'Holdfast-Webhook-Url' });
+  if (!deps.checkWebhookUrl) throw createError('invalid_value', ['Webhooks are not configured on this gateway (webhooks.secret).'], { param: 'Holdfast-Webhook-Url' });
   const verdict = await deps.checkWebhookUrl(url);
-  if (!verdict.ok) throw new GatewayError('invalid_value', `Holdfast-Webhook-Url refused: ${verdict.reason}`, { param: 'Holdfast-Webhook-Url' });
+  if (!verdict.ok) throw createError('invalid_value', [`Holdfast-Webhook-Url refused: ${verdict.reason}`], { param: 'Holdfast-Webhook-Url' });
   return url;
 }
 
@@ -106,11 +105,11 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
     if (event.type === 'job.completed') return reply.code(200).send(await loadResultImages(deps.blobs, event.response, event.images));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
-    if (event.type === 'job.cancelled') throw new GatewayError('job_cancelled', `Job ${job.id} was cancelled.`);
+    if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }
   // Either the client went away (the job goes on and waits for it at /v1/images/jobs/{id}), or
   // holdfast is shutting down before the job ended: it resumes on restart, under the same id.
   if (!gone.signal.aborted) {
-    throw new GatewayError('shutting_down', `holdfast is restarting; job ${job.id} goes on. Fetch it with GET /v1/images/jobs/${job.id}.`, { retryAfterMs: 5000 });
+    throw createError('shutting_down', [{ id: job.id }], { retryAfterMs: 5000 });
   }
 }

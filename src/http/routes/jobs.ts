@@ -1,7 +1,7 @@
 // The jobs API: read a job, follow or resume its events, fetch its images, cancel it.
 // Jobs are scoped to the client key that created them: another key gets 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError } from '../../errors.js';
 import type { JobEvent, JobRecord } from '../../engine/job.js';
 import { encodeJsonFrame } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
@@ -18,14 +18,14 @@ const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpe
 async function ownJob(deps: HttpDeps, request: FastifyRequest<{ Params: { id: string } }>): Promise<JobRecord> {
   const owner = authenticate(deps, request);
   const job = await deps.engine.get(request.params.id, owner);
-  if (!job) throw new GatewayError('job_not_found', `No job '${request.params.id}'.`, { param: 'id' });
+  if (!job) throw createError('job_not_found', [request.params.id], { param: 'id' });
   return job;
 }
 
 function nonNegativeInt(value: string | undefined, param: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new GatewayError('invalid_value', `${param} must be a non-negative integer.`, { param });
+  if (!Number.isInteger(n) || n < 0) throw createError('invalid_value', [`${param} must be a non-negative integer.`], { param });
   return n;
 }
 
@@ -46,7 +46,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: HttpDeps, options:
     const index = nonNegativeInt(request.params.index, 'index') ?? 0;
     const format = job.result?.output_format ?? 'png';
     const stream = job.status === 'succeeded' ? await deps.blobs.open(imageBlobKey(job.id, index, format)) : undefined;
-    if (!stream) throw new GatewayError('job_not_found', `Job '${job.id}' has no image ${index}${job.status === 'succeeded' ? '' : ` (status: ${job.status})`}.`, { param: 'index' });
+    if (!stream) throw createError('job_not_found', [job.id, { index, status: job.status }], { param: 'index' });
     return reply.header('holdfast-job-id', job.id).type(IMAGE_TYPES[format] ?? 'application/octet-stream').send(stream);
   });
 
