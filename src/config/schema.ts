@@ -1,11 +1,12 @@
 // The whole holdfast.yaml as one TypeBox schema: every key, its default and its unit.
 // load.ts validates against it; reference.ts renders docs/configuration.md from it; Static<> gives the types.
 import { Type, type Static } from '@sinclair/typebox';
-import { DeploymentSchema, DeploymentsSchema, ModelSchema, ModelsSchema } from './deployment-schema.js';
-import { integer, oneOf, positiveInteger, secret, section, text } from './schema-builders.js';
+import { DeploymentSchema, DeploymentsSchema, HEADER_NAME_PATTERN, ModelSchema, ModelsSchema } from './deployment-schema.js';
+import { integer, nullableText, oneOf, positiveInteger, secret, section, text } from './schema-builders.js';
 import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const TRACE_EXPORTERS = ['none', 'otlp'] as const;
 export const STORE_KINDS = ['sqlite', 'memory'] as const;
 
 const ms = (defaultMs: number, description: string) => positiveInteger({ default: defaultMs, description: `${description} (milliseconds).` });
@@ -75,6 +76,27 @@ export const ConfigSchema = Type.Object({
   metrics: section({
     enabled: Type.Boolean({ default: true, description: 'Serve Prometheus metrics on `GET /metrics`.' }),
   }, 'Prometheus metrics.'),
+  telemetry: section({
+    traces: section({
+      exporter: oneOf(TRACE_EXPORTERS, {
+        default: 'none',
+        description: '`otlp` exports OpenTelemetry traces over OTLP/HTTP; `none` turns them off unless `OTEL_TRACES_EXPORTER=otlp` is set.',
+      }),
+      endpoint: nullableText({
+        default: null,
+        description: 'OTLP/HTTP traces URL, e.g. `http://collector:4318/v1/traces`; `null`: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else `http://localhost:4318/v1/traces`.',
+      }),
+      headers: Type.Record(
+        Type.String({ pattern: HEADER_NAME_PATTERN }),
+        secret('value', { pattern: '^[^\\r\\n]*$', errorMessage: 'must not contain CR or LF', description: 'Header value; may be `env:NAME`.' }),
+        { default: {}, additionalProperties: false, keyErrorMessage: 'is not a valid HTTP header name', description: 'Headers sent with each export (a collector token); values may be `env:NAME`. Merged over `OTEL_EXPORTER_OTLP_HEADERS`.' },
+      ),
+      sample_ratio: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+        default: null,
+        description: 'Fraction of new traces recorded (0 to 1); a request whose `traceparent` is sampled is always recorded. `null`: `OTEL_TRACES_SAMPLER_ARG`, else 1.',
+      }),
+    }, 'OpenTelemetry traces: a span per client request, job and upstream attempt.'),
+  }, 'OpenTelemetry.'),
   models: ModelsSchema,
   deployments: DeploymentsSchema,
 }, { additionalProperties: false });
