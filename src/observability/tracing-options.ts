@@ -9,7 +9,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** `k1=v1,k2=v2` as the OTLP exporter spec writes headers, values URL-decoded. */
 export function parseOtelHeaders(text: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',')) {
+  for (const pair of (text ?? '').split(',').map((p) => p.trim())) {
     const at = pair.indexOf('=');
     if (at <= 0) continue;
     const name = pair.slice(0, at).trim().toLowerCase();
