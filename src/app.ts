@@ -9,6 +9,7 @@ import type { HoldfastConfig } from './config/schema.js';
 import { Engine } from './engine/engine.js';
 import type { DeploymentInfo, EngineDeps } from './engine/deps.js';
 import { expectedDurationMs } from './engine/expected-duration.js';
+import { createRetention } from './engine/retention.js';
 import { buildServer } from './http/server.js';
 import { createClientAuth } from './http/auth.js';
 import type { HttpDeps, ModelRoute } from './http/deps.js';
@@ -104,12 +105,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   });
   if (config.auth.keys.length === 0) log.warn('auth.keys is empty: holdfast accepts requests without a client key');
 
-  let purgeTimer: { cancel(): void } | undefined;
-  const schedulePurge = (): void => {
-    purgeTimer = clock.setTimer(config.jobs.purge_interval_ms, () => {
-      engine.purge().catch((error: unknown) => log.error({ err: error }, 'purge failed')).finally(schedulePurge);
-    });
-  };
+  const retention = createRetention(engineDeps, { retentionMs: config.jobs.retention_ms, purgeIntervalMs: config.jobs.purge_interval_ms });
   let closing: Promise<void> | undefined;
   return {
     engine, metrics, server,
@@ -118,13 +114,12 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
       const webhooksResumed = (await webhooks?.resume()) ?? 0;
       if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
-      await engine.purge();
-      schedulePurge();
+      await retention.start();
       return server.listen({ host: config.listen.host, port: config.listen.port });
     },
     close(graceMs = 0) {
       closing ??= (async () => {
-        purgeTimer?.cancel();
+        retention.close();
         const serverClosed = server.close();
         await engine.close(graceMs);
         // Streams and waiting JSON clients have their answers now; keep-alive sockets that went idle
