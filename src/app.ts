@@ -10,7 +10,7 @@ import { Engine } from './engine/engine.js';
 import type { DeploymentInfo, EngineDeps } from './engine/deps.js';
 import { expectedDurationMs } from './engine/expected-duration.js';
 import { createRetention } from './engine/retention.js';
-import { buildServer } from './http/server.js';
+import { buildServer, closeServer } from './http/server.js';
 import { createClientAuth } from './http/auth.js';
 import type { HttpDeps, ModelRoute } from './http/deps.js';
 import { createUpstreamDispatcher } from './upstream/http-client.js';
@@ -120,14 +120,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     close(graceMs = 0) {
       closing ??= (async () => {
         retention.close();
-        const serverClosed = server.close();
-        await engine.close(graceMs);
-        // Streams and waiting JSON clients have their answers now; keep-alive sockets that went idle
-        // after close() began would otherwise hold it for keepAliveTimeout. Stragglers get 5 s.
-        server.server.closeIdleConnections();
-        const straggler = clock.setTimer(5_000, () => server.server.closeAllConnections());
-        await serverClosed;
-        straggler.cancel();
+        await closeServer(server, clock, () => engine.close(graceMs));
         await webhooks?.close();
         await router.close();
         await stores.close();
