@@ -87,7 +87,7 @@ test('the gateway never imports the simulator; only app.ts, main.ts and cli/ pic
     const a = area(file);
     for (const imp of imports) {
       if (imp.local && area(imp.local) === 'simulator' && !['simulator', 'cli'].includes(a) && !file.startsWith('demo/')) bad.push(`${file} imports ${imp.local}`);
-      if (picks(imp) && !['app', 'main', 'cli', 'store', 'routing', 'demo', 'probe'].includes(a)) bad.push(`${file} picks ${imp.local}`);
+      if (picks(imp) && !['app', 'app-options', 'main', 'cli', 'store', 'routing', 'demo', 'probe'].includes(a)) bad.push(`${file} picks ${imp.local}`);
     }
   }
   assert.deepEqual(bad, []);
@@ -118,20 +118,21 @@ const layers: Record<string, Layer> = {
   time: { may: [] },
   errors: { may: [] },
   config: { may: LEAF },
-  upstream: { may: [...LEAF, 'config'] },
+  upstream: { may: LEAF },
   routing: { may: [...LEAF, 'upstream'] },
-  store: { may: [...LEAF, 'config'], only: { upstream: ['upstream/failure.ts'] } },
+  store: { may: LEAF, only: { upstream: ['upstream/failure.ts'] } },
   engine: { may: LEAF, only: INTERFACES },
   observability: { may: [...LEAF, 'engine', 'routing'] },
-  webhooks: { may: [...LEAF, 'config', 'engine'], only: { store: INTERFACES.store } },
+  webhooks: { may: [...LEAF, 'engine'], only: { store: INTERFACES.store } },
   http: { may: [...LEAF, 'engine'], only: { store: INTERFACES.store } },
   probe: { may: [...LEAF, 'engine', 'routing', 'upstream'] },
   simulator: { may: ['wire', 'time'] },
   sdk: { may: ['wire', 'time'] },
   web: { may: ['wire', 'sdk'] },
-  app: { may: [...LEAF, ...GATEWAY] },
+  app: { may: [...LEAF, ...GATEWAY, 'app-options'] },
+  'app-options': { may: [...LEAF, ...GATEWAY] },
   demo: { may: [...LEAF, 'config', 'app', 'sdk', 'simulator'] },
-  cli: { may: [...LEAF, ...GATEWAY, 'app', 'demo', 'sdk', 'simulator'] },
+  cli: { may: [...LEAF, ...GATEWAY, 'app', 'app-options', 'demo', 'sdk', 'simulator'] },
   main: { may: ['cli'] },
 };
 
@@ -193,5 +194,11 @@ test('every error body of holdfast comes from the catalogue in errors.ts', () =>
     .filter(({ file }) => !exempt.has(file) && !['simulator', 'sdk'].includes(area(file)))
     .filter(({ file }) => handBuilt.test(readFileSync(join(SRC, file), 'utf8')))
     .map(({ file }) => file);
+  assert.deepEqual(bad, []);
+});
+
+test('no component sees the config file: only config/, the composition root, cli/ and demo/ import config/', () => {
+  const readers = new Set(['config', 'app', 'app-options', 'cli', 'demo']);
+  const bad = violations((a) => !readers.has(a), (imp) => imp.local === undefined || area(imp.local) !== 'config');
   assert.deepEqual(bad, []);
 });

@@ -149,27 +149,6 @@ export class Engine {
     this.notifier.wakeAll();
   }
 
-  /**
-   * Deletes finished jobs older than the retention, with their events and blobs. The record goes
-   * last: a crash mid-purge leaves a job the next purge finds again, never blobs nobody points at.
-   */
-  async purge(): Promise<number> {
-    const now = this.deps.clock.now();
-    let purged = 0;
-    for (;;) {
-      const ids = await this.deps.jobs.listFinishedBefore(now - this.options.retentionMs, 100);
-      for (const id of ids) {
-        await this.deps.events.deleteJob(id);
-        await this.deps.blobs.deletePrefix(`jobs/${id}/`);
-        await this.deps.jobs.delete(id);
-      }
-      purged += ids.length;
-      if (ids.length < 100) break;
-    }
-    await this.deps.idempotency.purgeExpired(now);
-    return purged;
-  }
-
   private startRunner(job: JobRecord): void {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));

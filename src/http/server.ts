@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { createError, GatewayError } from '../errors.js';
+import type { Clock } from '../time/clock.js';
 import type { HttpDeps, HttpOptions } from './deps.js';
 import { replyGatewayError, replyUnknownError } from './error-reply.js';
 import { registerOpenAIRoutes } from './routes/openai-images.js';
@@ -50,4 +51,22 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerJobRoutes(app, deps, options);
   registerOpsRoutes(app, deps);
   return app;
+}
+
+/** How long sockets still open after the answers went out may linger before they are cut. */
+const STRAGGLER_MS = 5_000;
+
+/**
+ * Closes the server around `drain` (the engine finishing or parking its jobs): new connections are
+ * refused at once, streams and waiting JSON clients get their answers while `drain` runs, then
+ * keep-alive sockets that went idle after close() began are closed (they would otherwise hold it for
+ * keepAliveTimeout) and stragglers are cut after STRAGGLER_MS.
+ */
+export async function closeServer(app: FastifyInstance, clock: Clock, drain: () => Promise<void>): Promise<void> {
+  const closed = app.close();
+  await drain();
+  app.server.closeIdleConnections();
+  const straggler = clock.setTimer(STRAGGLER_MS, () => app.server.closeAllConnections());
+  await closed;
+  straggler.cancel();
 }
