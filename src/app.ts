@@ -21,6 +21,10 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRouter } from './routing/scored-router.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch } from './webhooks/dispatch.js';
+import { createTracing, type Tracing } from './observability/tracing.js';
+import { resolveTracingOptions } from './observability/tracing-options.js';
+import { composeObservers, createJobTracing } from './observability/job-tracing.js';
+import { HOLDFAST_VERSION } from './version.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -28,6 +32,10 @@ export interface HoldfastDeps {
   ids: IdSource;
   log: Logger;
   dispatcher?: Dispatcher;
+  /** The process environment's OTEL_* variables (read by the CLI), for telemetry.traces. */
+  otelEnv?: Readonly<Record<string, string | undefined>>;
+  /** A tracing component of the caller's; otherwise one is built from telemetry.traces. */
+  tracing?: Tracing;
 }
 
 export interface Holdfast {
@@ -48,6 +56,9 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const metrics = options.metricsEnabled ? createMetrics() : undefined;
   const router = createRouter({ clock, random, metrics }, options.router);
   const adapters = buildAdapters({ clock, dispatcher }, options.adapters);
+  const tracingOptions = deps.tracing ? undefined : resolveTracingOptions(config.telemetry.traces, deps.otelEnv ?? {}, HOLDFAST_VERSION);
+  const tracing = deps.tracing ?? (tracingOptions ? createTracing(tracingOptions) : undefined);
+  const regions = new Map(Object.entries(config.deployments).map(([id, d]) => [id, d.region]));
   const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, options.webhooks);
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
@@ -57,7 +68,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: options.deployments,
-    observer: createEngineObserver({ metrics, webhooks, log }),
+    observer: composeObservers(createEngineObserver({ metrics, webhooks, log }), tracing ? createJobTracing(tracing, regions) : undefined),
   };
   const engine = new Engine(engineDeps, options.engine);
   const retention = createRetention(engineDeps, options.retention);
@@ -69,6 +80,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     metricsText: metrics ? () => metrics.text() : undefined,
     deploymentHealth: () => router.health(),
     ready: () => stores.engine.jobs.ping(),
+    tracing,
   };
   const server = await buildServer(httpDeps, options.http);
   if (options.clientKeys.length === 0) log.warn('auth.keys is empty: holdfast accepts requests without a client key');
@@ -91,6 +103,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
         await webhooks?.close();
         await router.close();
         await stores.close();
+        if (!deps.tracing) await tracing?.close();
         if (!deps.dispatcher) await dispatcher.close();
       })();
       return closing;

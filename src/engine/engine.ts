@@ -20,6 +20,8 @@ export interface SubmitInput {
   /** Hash of the request body: the same key with another body is refused. */
   requestHash?: string;
   webhookUrl?: string;
+  /** W3C traceparent of the client request that made the job: its spans continue that trace. */
+  traceparent?: string;
 }
 
 export class Engine {
@@ -64,6 +66,7 @@ export class Engine {
       deadlineAt,
       request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
       webhookPending: input.webhookUrl !== undefined ? true : undefined,
+      traceparent: input.traceparent,
     };
     await this.deps.jobs.create(job);
     await this.emit(job, { type: 'job.queued' });
@@ -177,5 +180,6 @@ export class Engine {
     if (body.type === 'job.completed') job.result = withoutImageData(body.response);
     if (changed) await this.deps.jobs.save(job);
     this.notifier.notify(job.id);
+    this.deps.observer?.eventAppended?.(job, body);
   }
 }

@@ -96,6 +96,8 @@ export class JobRunner {
     const record: AttemptRecord = { attempt, deploymentId, mode: request.mode, startedAt: deps.clock.now(), upstreamIds: {} };
     job.attempts.push(record);
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
+    const traceHeaders = deps.observer?.upstreamHeaders?.(job, attempt);
+    if (traceHeaders) request.headers = { ...request.headers, ...traceHeaders };
 
     let result: UpstreamResult;
     let firstEventSeen = false;

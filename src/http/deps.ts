@@ -1,4 +1,5 @@
 // What the HTTP layer is given. It translates HTTP to and from the engine and knows no upstream.
+import type { Tracing } from '../observability/trace-types.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
 import type { Engine } from '../engine/engine.js';
@@ -33,6 +34,8 @@ export interface HttpDeps {
   deploymentHealth?(): unknown;
   /** Throws when the store cannot serve. */
   ready(): Promise<void>;
+  /** Request spans (OpenTelemetry); undefined when tracing is off. */
+  tracing?: Pick<Tracing, 'startRequest'>;
 }
 
 export interface HttpOptions {

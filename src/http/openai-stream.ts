@@ -6,6 +6,7 @@ import type { HttpDeps, HttpOptions } from './deps.js';
 import { framesFor, interruptedFrame, newFrameState } from './openai-frames.js';
 import { loadResultImages } from '../engine/result-images.js';
 import { openSseReply, relayEvents } from './sse-relay.js';
+import { traceOf } from './request-tracing.js';
 
 export async function relayOpenAIStream(
   deps: HttpDeps, options: HttpOptions, job: JobRecord, reply: FastifyReply, skipFrames = 0,
@@ -16,7 +17,10 @@ export async function relayOpenAIStream(
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     skipFrames,
     toFrames: (event) => framesFor(event, job.request, state, (done) => loadResultImages(deps.blobs, done.response, done.images)),
-    onHeartbeat: () => deps.observer?.heartbeat?.(),
+    onHeartbeat: () => {
+      deps.observer?.heartbeat?.();
+      traceOf(reply.request)?.heartbeat();
+    },
     closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
   });
 }

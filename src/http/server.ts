@@ -1,5 +1,6 @@
 // buildServer(deps, options): the Fastify app with every route and the one error handler.
 // Building does no I/O; the caller listens.
+import { registerRequestTracing } from './request-tracing.js';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { createError, GatewayError } from '../errors.js';
@@ -37,6 +38,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (deps.tracing) registerRequestTracing(app, deps.tracing);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (reply.sent || reply.raw.headersSent) return;
     const known = error instanceof GatewayError ? error : fromFastifyError(error);

@@ -1,9 +1,14 @@
 // Resolves telemetry.traces from the config and the standard OTEL_* variables (the config wins).
 // Pure: the CLI hands in the environment, so only cli/ and main.ts read process.env.
-import type { HoldfastConfig } from '../config/schema.js';
 import type { TracingOptions } from './tracing.js';
 
-export type TracesConfig = HoldfastConfig['telemetry']['traces'];
+/** The shape of `telemetry.traces` in the validated config (header values are Secrets). */
+export interface TracesConfig {
+  readonly exporter: 'none' | 'otlp';
+  readonly endpoint: string | null;
+  readonly headers: Readonly<Record<string, { reveal(): string }>>;
+  readonly sample_ratio: number | null;
+}
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** `k1=v1,k2=v2` as the OTLP exporter spec writes headers, values URL-decoded. */

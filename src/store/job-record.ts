@@ -101,6 +101,8 @@ export interface JobRecord {
   error?: JobError;
   /** Webhook tries, recorded as they happen. */
   webhookDeliveries?: WebhookDeliveryRecord[];
+  /** W3C traceparent of the request that made the job (tracing on): a resumed job continues its trace. */
+  traceparent?: string;
 }
 
 export interface WebhookDeliveryRecord {

@@ -23,6 +23,8 @@ export interface UpstreamRequest {
   mode: UpstreamMode;
   /** Abort the call when no byte arrives for this long (the path's known idle limit plus margin). */
   idleTimeoutMs?: number;
+  /** Headers for this call only (W3C trace context); never credentials, which the adapter adds. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Rate-limit facts read from the upstream's headers (x-ratelimit-*, retry-after). */

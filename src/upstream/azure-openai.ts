@@ -22,7 +22,7 @@ export function createAzureOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispa
     deploymentId: options.deploymentId,
     send: (request, handlers, signal) => sendToUpstream(deps, {
       url: `${path}/${request.endpoint}?${query}`,
-      headers: { ...options.headers, 'api-key': options.apiKey.reveal(), accept: 'application/json, text/event-stream' },
+      headers: { ...options.headers, ...request.headers, 'api-key': options.apiKey.reveal(), accept: 'application/json, text/event-stream' },
     }, request, handlers, signal),
   };
 }

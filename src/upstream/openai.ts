@@ -18,7 +18,7 @@ export function createOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispatcher
     deploymentId: options.deploymentId,
     send: (request, handlers, signal) => sendToUpstream(deps, {
       url: `${root}/images/${request.endpoint}`,
-      headers: { ...options.headers, authorization: `Bearer ${options.apiKey.reveal()}`, accept: 'application/json, text/event-stream' },
+      headers: { ...options.headers, ...request.headers, authorization: `Bearer ${options.apiKey.reveal()}`, accept: 'application/json, text/event-stream' },
     }, request, handlers, signal),
   };
 }

@@ -1,6 +1,7 @@
 // The image endpoints' shared handler (OpenAI and Azure forms): authenticate, read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
+import { traceOf } from '../request-tracing.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
@@ -88,7 +89,9 @@ export async function handleImageRequest(
   const { job, attached } = await deps.engine.submit({
     id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
     idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
+    traceparent: traceOf(request)?.traceparent,
   });
+  traceOf(request)?.setJob(job.id);
   if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {

@@ -1,5 +1,6 @@
 // The jobs API: read a job, follow or resume its events, fetch its images, cancel it.
 // Jobs are scoped to the client key that created them: another key gets 404.
+import { traceOf } from '../request-tracing.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createError } from '../../errors.js';
 import type { JobEvent, JobRecord } from '../../engine/job.js';
@@ -63,7 +64,10 @@ async function streamEvents(deps: HttpDeps, options: HttpOptions, request: Fasti
   await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, lastEventId ?? 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     toFrames: (event) => [encodeJsonFrame(event.type, publicEvent(event, job.id), String(event.seq))],
-    onHeartbeat: () => deps.observer?.heartbeat?.(),
+    onHeartbeat: () => {
+      deps.observer?.heartbeat?.();
+      traceOf(request)?.heartbeat();
+    },
   });
 }
 
