@@ -11,7 +11,7 @@ import type { DeploymentInfo, EngineDeps } from './engine/deps.js';
 import { expectedDurationMs } from './engine/expected-duration.js';
 import { buildServer } from './http/server.js';
 import { createClientAuth } from './http/auth.js';
-import type { HttpDeps, ModelRoute } from './http/deps.js';
+import type { HttpDeps, ModelRoute, RequestLimits } from './http/deps.js';
 import { createUpstreamDispatcher } from './upstream/http-client.js';
 import { buildAdapters } from './upstream/build-adapters.js';
 import { openStores, type Stores } from './store/open-stores.js';
@@ -52,10 +52,21 @@ function deploymentInfos(config: HoldfastConfig): Map<string, DeploymentInfo> {
   return infos;
 }
 
+function requestLimitsOf(config: HoldfastConfig): RequestLimits {
+  const l = config.limits;
+  return {
+    jsonBodyBytes: l.json_body_bytes, editJsonBodyBytes: l.edit_json_body_bytes, jsonMaxDepth: l.json_max_depth,
+    maxPromptChars: l.max_prompt_chars, maxFieldBytes: l.max_field_bytes, maxDeadlineMs: config.jobs.max_deadline_ms,
+    bodyIdleTimeoutMs: l.body_idle_timeout_ms, requestTimeoutMs: l.request_timeout_ms, maxConnectionsPerAddress: l.max_connections_per_address,
+  };
+}
+
 export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig): Promise<Holdfast> {
   const { clock, random, ids, log } = deps;
   const dispatcher = deps.dispatcher ?? createUpstreamDispatcher();
-  const stores: Stores = openStores(config);
+  const stores: Stores = openStores(config, {
+    onBadRecord: (jobId, reason) => log.error({ jobId, reason }, 'quarantined a job record the store cannot read; the other jobs start'),
+  });
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const infos = deploymentInfos(config);
   const pools = new Map(Object.entries(config.models).map(([name, m]) => [name, [...m.deployments]]));
@@ -85,6 +96,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },
     defaultDeadlineMs: config.jobs.default_deadline_ms,
     retentionMs: config.jobs.retention_ms,
+    resultHoldMs: config.storage.result_hold_ms,
   });
   const models = new Map<string, ModelRoute>(Object.entries(config.models).map(([name, m]) => [name, {
     name, deployments: m.deployments.map((id) => infos.get(id)).filter((d): d is DeploymentInfo => d !== undefined),
@@ -96,11 +108,12 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
     deploymentHealth: () => router.health(),
-    ready: () => stores.engine.jobs.ping(),
+    ready: () => stores.ready(),
   };
   const server = await buildServer(httpDeps, {
     heartbeatIntervalMs: config.streaming.heartbeat_interval_ms,
     uploads: { maxFiles: config.uploads.max_files, maxFileBytes: config.uploads.max_file_bytes, maxMaskBytes: config.uploads.max_mask_bytes },
+    limits: requestLimitsOf(config),
     defaultModel: Object.keys(config.models)[0] ?? '',
   });
   if (config.auth.keys.length === 0) log.warn('auth.keys is empty: holdfast accepts requests without a client key');

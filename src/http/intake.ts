@@ -44,6 +44,18 @@ export function parseJsonRequest(body: unknown): ParsedImageRequest {
   return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
 }
 
+/** An error of the multipart reader (busboy): the client's body is malformed or was cut. */
+function uploadError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new GatewayError('upload_too_large', 'An uploaded file is too large.', { param: 'image' });
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return new GatewayError('invalid_upload', 'Too many files or fields in the upload.', { param: 'image' });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new GatewayError('invalid_upload', `The multipart body could not be read: ${reason}`, { cause: error });
+}
+
 export async function parseMultipartRequest(
   request: FastifyRequest, blobs: BlobStore, jobId: string, limits: UploadLimits,
 ): Promise<ParsedImageRequest> {
@@ -51,8 +63,15 @@ export async function parseMultipartRequest(
   const files: UploadRef[] = [];
   const digests: string[] = [];
   try {
-    for await (const part of request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } })) {
+    const parts = request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } });
+    for (;;) {
+      const next = await parts.next().catch((error: unknown) => { throw uploadError(error); });
+      if (next.done) break;
+      const part = next.value;
       if (part.type === 'field') {
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          throw new GatewayError('invalid_value', `The field '${part.fieldname}' is longer than the gateway accepts (limits.max_field_bytes).`, { param: part.fieldname });
+        }
         fields[part.fieldname] = part.value;
         continue;
       }
@@ -71,12 +90,12 @@ export async function parseMultipartRequest(
       digests.push(ref.digest);
       files.push(ref.upload);
     }
+    if (!files.some((f) => f.field !== 'mask')) {
+      throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
+    }
   } catch (error) {
     await blobs.deletePrefix(`jobs/${jobId}/`);
     throw error;
-  }
-  if (!files.some((f) => f.field !== 'mask')) {
-    throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
   }
   return { fields, files, requestHash: canonicalHash(fields, digests) };
 }
@@ -98,8 +117,20 @@ async function spoolFile(
       done(null, chunk);
     },
   });
+  // A body cut mid-file (or without its closing boundary) errors the file stream: the spool must
+  // fail with it, or put() waits forever and its temp file stays.
+  let cut: unknown;
+  file.once('error', (error: unknown) => {
+    cut = error;
+    tap.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
   file.pipe(tap);
-  await blobs.put(key, tap);
+  try {
+    await blobs.put(key, tap);
+  } catch (error) {
+    if (cut !== undefined) throw uploadError(cut);
+    throw error;
+  }
   const param = options.field === 'mask' ? 'mask' : 'image';
   if (file.truncated || size > options.maxBytes) {
     throw new GatewayError('upload_too_large', `The file '${options.filename}' is larger than ${options.maxBytes} bytes.`, { param });

@@ -10,19 +10,28 @@ import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 export interface Stores {
   engine: { jobs: JobStore; events: EventLog; idempotency: IdempotencyStore; blobs: BlobStore };
   jobs: JobStore;
+  /** Throws when jobs or blobs cannot be written (readiness). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function openStores(config: HoldfastConfig): Stores {
+export function openStores(config: HoldfastConfig, options: { onBadRecord?: (id: string, reason: string) => void } = {}): Stores {
   const blobs = new DiskBlobStore({ root: config.blobs.path });
   if (config.store.kind === 'memory') {
     const jobs = new MemoryJobStore();
-    return { engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs, close: () => blobs.close() };
+    return {
+      engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs,
+      ready: () => blobs.probeWritable(), close: () => blobs.close(),
+    };
   }
-  const sqlite = openSqliteStore({ path: config.store.path });
+  const sqlite = openSqliteStore({ path: config.store.path, onBadRecord: options.onBadRecord });
   return {
     engine: { jobs: sqlite.jobs, events: sqlite.events, idempotency: sqlite.idempotency, blobs },
     jobs: sqlite.jobs,
+    ready: async () => {
+      await sqlite.jobs.ping();
+      await blobs.probeWritable();
+    },
     close: async () => {
       await blobs.close();
       await sqlite.close();
