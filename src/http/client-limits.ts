@@ -1,7 +1,9 @@
 // Limits on client connections that no route can enforce: a body that stalls (idle timeout), a
-// request whose body never finishes (total timeout) and too many sockets from one address. Client
-// sockets live in real time, like undici's connect timeout: these timers are Node's, not the
-// injected clock, so a time-scaled test or bench cannot make a fast client look slow.
+// request whose body never finishes (total timeout) and too many sockets from one address.
+// Client sockets live in real time, like undici's connect timeout and Node's keep-alive timeout:
+// these timers are deliberately Node's, not the injected clock, so a time-scaled test or bench
+// (simulated minutes in real seconds) cannot make a fast client look slow. This file is the one
+// place in src/http that reads real time; the lint exceptions below say so line by line.
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../errors.js';
@@ -32,12 +34,13 @@ function timeOut(request: FastifyRequest, reply: FastifyReply, message: string):
 
 function watchBody(request: FastifyRequest, reply: FastifyReply, limits: ClientLimits): void {
   const socket = request.raw.socket;
-  const startedAt = Date.now();
+  const startedAt = Date.now(); // eslint-disable-line no-restricted-properties -- real time: client sockets (header)
   let lastBytes = socket.bytesRead;
   let lastProgressAt = startedAt;
   const tick = Math.max(10, Math.min(1000, Math.floor(Math.min(limits.bodyIdleTimeoutMs, limits.requestTimeoutMs) / 4)));
+  // eslint-disable-next-line no-restricted-globals -- real time: client sockets (header)
   const interval = setInterval(() => {
-    const now = Date.now();
+    const now = Date.now(); // eslint-disable-line no-restricted-properties -- real time: client sockets (header)
     if (socket.bytesRead !== lastBytes) {
       lastBytes = socket.bytesRead;
       lastProgressAt = now;

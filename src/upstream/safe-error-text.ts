@@ -2,7 +2,7 @@
 // upstream or proxy that echoes request headers would quote all of it. Messages that reach a client
 // or a log go through here: the deployment's secrets and anything shaped like a credential are cut.
 const CREDENTIAL_SHAPES = [
-  /\b(?:sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_*.\-]{4,}/gi, // sk-proj-abc…xyz, sk-***1234
+  /\b(?:sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_*.-]{4,}/gi, // sk-proj-abc…xyz, sk-***1234
   /\bBearer\s+\S+/gi,
   /\b[A-Za-z0-9+/_-]{32,}={0,2}/g, // long tokens: Azure keys are 32 hex, JWTs and base64 keys longer
 ];

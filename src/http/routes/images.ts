@@ -101,7 +101,7 @@ export async function handleImageRequest(
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
   let submitted: Awaited<ReturnType<HttpDeps['engine']['submit']>>;
-  let stream = false;
+  let stream: boolean;
   // Until the job exists, its uploads belong to nobody: any refusal removes them.
   try {
     const parsed = request.isMultipart()
