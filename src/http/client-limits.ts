@@ -28,7 +28,9 @@ function timeOut(request: FastifyRequest, reply: FastifyReply, message: string):
     return;
   }
   const body = JSON.stringify({ error: { message, type: errorCatalogue.request_timeout.type, param: null, code: 'request_timeout' } });
-  reply.raw.writeHead(408, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'x-request-id': request.id });
+  reply.raw.writeHead(408, {
+    'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', 'x-request-id': request.id,
+  });
   reply.raw.end(body, () => socket.destroy());
 }
 
