@@ -63,6 +63,7 @@ export interface HardStack {
 
 export const CLIENT_KEY = 'hf-client-key-0123456789';
 export const UPSTREAM_KEY = 'sk-proj-UPSTREAMSECRETabcdefghijklmnop1234';
+export const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 export const auth = { authorization: `Bearer ${CLIENT_KEY}` };
 
 export interface HardOptions {
@@ -103,7 +104,7 @@ deployments:
   sim: { provider: openai, base_url: "${sim.url}/v1", api_key: env:SIM_KEY, model: gpt-image-2 }
 ${(options.deployments ?? '').replaceAll('{{BAD}}', options.bad?.url ?? '')}
 `;
-  const { config } = parseConfig(text, { CLIENT_KEY, SIM_KEY: 'sk-openai-secret', UPSTREAM_KEY }, 'hardening.yaml');
+  const { config } = parseConfig(text, { CLIENT_KEY, SIM_KEY: 'sk-openai-secret', UPSTREAM_KEY, WEBHOOK_SECRET }, 'hardening.yaml');
   const logLines: string[] = [];
   const log = options.trace
     ? createLogger({ level: 'trace', destination: { write: (line: string) => { logLines.push(line); } } })
