@@ -76,12 +76,12 @@ export async function parseMultipartRequest(
         continue;
       }
       if (!IMAGE_FIELDS.has(part.fieldname)) {
-        part.file.resume();
+        part.file.on('error', () => undefined).resume();
         throw new GatewayError('unknown_parameter', `Unknown file field '${part.fieldname}'.`, { param: part.fieldname });
       }
       const isMask = part.fieldname === 'mask';
       if (!isMask && files.filter((f) => f.field !== 'mask').length >= limits.maxFiles) {
-        part.file.resume();
+        part.file.on('error', () => undefined).resume();
         throw new GatewayError('invalid_upload', `Too many images: at most ${limits.maxFiles} are accepted.`, { param: 'image' });
       }
       const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
@@ -120,10 +120,18 @@ async function spoolFile(
   // A body cut mid-file (or without its closing boundary) errors the file stream: the spool must
   // fail with it, or put() waits forever and its temp file stays.
   let cut: unknown;
-  file.once('error', (error: unknown) => {
-    cut = error;
-    tap.destroy(error instanceof Error ? error : new Error(String(error)));
+  file.on('error', (error: unknown) => {
+    cut ??= error;
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
   });
+  // A client that goes away mid-file: the reader destroys the file stream without an error or an end.
+  file.on('close', () => {
+    if ((file as { readableEnded?: boolean }).readableEnded) return;
+    cut ??= new Error('the client closed the connection mid-file');
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
+  });
+  // put()'s pipeline reports the tap's error while it runs; after it, nobody listens but this.
+  tap.on('error', () => undefined);
   file.pipe(tap);
   try {
     await blobs.put(key, tap);
@@ -131,6 +139,7 @@ async function spoolFile(
     if (cut !== undefined) throw uploadError(cut);
     throw error;
   }
+  if (cut !== undefined) throw uploadError(cut);
   const param = options.field === 'mask' ? 'mask' : 'image';
   if (file.truncated || size > options.maxBytes) {
     throw new GatewayError('upload_too_large', `The file '${options.filename}' is larger than ${options.maxBytes} bytes.`, { param });

@@ -43,7 +43,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
     if (reply.sent || reply.raw.headersSent) return;
     // Refused before the body was read (auth, limits, a bad upload): the rest of it is not wanted,
     // and a half-read body must not stall the next request on this keep-alive connection.
-    if (!request.raw.complete || request.raw.readableLength > 0) reply.header('connection', 'close');
+    if (!request.raw.complete || request.raw.readableLength > 0 || request.isMultipart()) reply.header('connection', 'close');
     const known = error instanceof GatewayError ? error : fromFastifyError(error);
     if (known) return replyGatewayError(reply, known);
     request.log.error({ err: error }, 'unhandled error');
