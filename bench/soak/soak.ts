@@ -3,7 +3,7 @@
 // open file descriptors over time, then checks: every accepted job ended, RSS flat after warm-up,
 // no fd growth. Everything is on 127.0.0.1 in this process (the simulator and the clients too, so
 // the RSS is an upper bound for holdfast's own), on one ScaledClock.
-//   npx tsx bench/soak/soak.ts [--hours 3] [--jobs 600] [--time-scale 0.002] [--seed 1]
+//   npx tsx bench/soak/soak.ts [--hours 3] [--jobs 600] [--time-scale 0.01] [--seed 1]
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ function openFds(): number {
 async function main(): Promise<void> {
   const hours = flag('hours', 3);
   const jobs = flag('jobs', 600);
-  const scale = flag('time-scale', 0.002);
+  const scale = flag('time-scale', 0.01);
   const seed = flag('seed', 1);
   const clock = new ScaledClock(scale);
   const sim = await startSimulator({ scenario: parseScenarioYaml(scenario, 'soak.yaml'), clock, random: createSeededRandom(seed), seed });
@@ -87,7 +87,9 @@ deployments:
       if (ended.has(id)) continue;
       const res = await request(`${url}/v1/images/jobs/${id}`, { headers });
       const job = await res.body.json() as { status?: string };
-      if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') {
+      // Purge deletes finished jobs only: a 404 for a job this bench created means it ended and aged out.
+      if (res.statusCode === 404) job.status = 'purged after ending';
+      if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled' || job.status === 'purged after ending') {
         ended.add(id);
         outcomes[job.status] = (outcomes[job.status] ?? 0) + 1;
       }
@@ -114,6 +116,12 @@ deployments:
   }
   await poll();
   sample();
+  const open = ids.filter((id) => !ended.has(id)).slice(0, 5);
+  for (const id of open) {
+    const res = await request(`${url}/v1/images/jobs/${id}`, { headers });
+    const job = await res.body.json() as { status?: string; attempts?: unknown[]; created_at?: number };
+    console.log(`still open: ${id} ${job.status} attempts=${JSON.stringify(job.attempts)}`);
+  }
   global.gc?.();
   report(samples, { jobs, accepted: ids.length, refused, ended: ended.size, outcomes, hours, scale, badRequests: bad.requests, simRequests: sim.stats().deployments['gpt-image-2']?.requests ?? 0 });
   await holdfast.close();
