@@ -117,6 +117,12 @@ async function spoolFile(
       done(null, chunk);
     },
   });
+  // The reader may have failed this file before it reached us (a body that ends right after it):
+  // its error and close events are gone, and piping it would wait forever.
+  const early = file as { destroyed?: boolean; readableEnded?: boolean; errored?: unknown };
+  if (early.destroyed === true && early.readableEnded !== true) {
+    throw uploadError(early.errored ?? new Error('the multipart body ended inside a file'));
+  }
   // A body cut mid-file (or without its closing boundary) errors the file stream: the spool must
   // fail with it, or put() waits forever and its temp file stays.
   let cut: unknown;

@@ -114,3 +114,13 @@ test('an upload refused by idempotency (422) leaves no file of its own', async (
   assert.equal((await second.response())?.status, 422);
   assert.deepEqual(storedFiles(stack.dataDir).filter((f) => f.includes('uploads')), before);
 });
+
+test('a body that ends inside a file right after an earlier file (no closing boundary) is answered, not left hanging', async (t) => {
+  // Found by the property test: the reader failed the second file before holdfast saw it.
+  const stack = await startHardStack(t);
+  const head8 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+  const c = await send(stack.url, Buffer.concat([part('image', head8, 'a.png'), part('mask', head8, 'a.png')]));
+  const res = await c.response(5000);
+  assert.ok(res && res.status >= 400 && res.status < 500, `status ${res?.status}`);
+  await until(() => storedFiles(stack.dataDir).length === 0, 5000, 'no files left');
+});

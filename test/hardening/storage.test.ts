@@ -27,10 +27,12 @@ test('with the image folder unwritable when the upstream answers, the job waits 
   });
   const stack = await startHardStack(t, {
     models: '  slow: { deployments: [slow] }',
-    deployments: '  slow: { provider: openai, base_url: "{{BAD}}/v1", api_key: env:UPSTREAM_KEY, model: gpt-image-2, upstream_mode: non_stream }',
+    // Generous watchdog and deadline: the test holds the upstream's answer for as long as it needs.
+    deployments: '  slow: { provider: openai, base_url: "{{BAD}}/v1", api_key: env:UPSTREAM_KEY, model: gpt-image-2, upstream_mode: non_stream, response_timeout_ms: 36000000 }',
+    sections: 'jobs: { max_deadline_ms: 36000000 }',
     bad: up,
   });
-  const submitted = await postJson(`${stack.url}/v1/images/generations`, { model: 'slow', prompt: 'a', size: '1024x1024', quality: 'low' }, { ...auth, prefer: 'respond-async' });
+  const submitted = await postJson(`${stack.url}/v1/images/generations`, { model: 'slow', prompt: 'a', size: '1024x1024', quality: 'low' }, { ...auth, prefer: 'respond-async', 'holdfast-deadline-ms': '36000000' });
   assert.equal(submitted.status, 202);
   const id = String(submitted.headers['holdfast-job-id']);
   await until(() => received, 10_000, 'the upstream call');
