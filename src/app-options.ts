@@ -5,10 +5,11 @@ import { rateLimitOf } from './config/load.js';
 import type { DeploymentInfo, EngineOptions } from './engine/deps.js';
 import { expectedDurationMs } from './engine/expected-duration.js';
 import type { RetentionOptions } from './engine/retention.js';
-import type { HttpOptions, ModelRoute } from './http/deps.js';
+import type { HttpOptions, ModelRoute, RequestLimits } from './http/deps.js';
 import type { RouterOptions } from './routing/scored-router.js';
 import type { StoreOptions } from './store/open-stores.js';
 import type { AdapterOptions } from './upstream/build-adapters.js';
+import type { UpstreamBounds } from './upstream/bounded-body.js';
 import type { WebhookSenderOptions } from './webhooks/webhook-sender.js';
 
 /** One entry of the model-route table: the route's deployments, in order, and its queue bounds. */
@@ -50,13 +51,31 @@ function routeTable(config: HoldfastConfig, infos: ReadonlyMap<string, Deploymen
   }]));
 }
 
+function upstreamBoundsOf(config: HoldfastConfig): UpstreamBounds {
+  const u = config.upstream;
+  return {
+    maxImageBytes: u.max_image_bytes, maxErrorBodyBytes: u.max_error_body_bytes, errorBodyTimeoutMs: u.error_body_timeout_ms,
+    maxPartialEvents: u.max_partial_events, maxIdleBytes: u.max_idle_bytes, maxRetryAfterMs: u.max_retry_after_ms,
+  };
+}
+
 export function adapterOptionsOf(config: HoldfastConfig): AdapterOptions[] {
+  const bounds = upstreamBoundsOf(config);
   return Object.entries(config.deployments).map(([id, d]): AdapterOptions => {
     const headers = Object.fromEntries(Object.entries(d.headers).map(([name, value]) => [name, value.reveal()]));
     return d.provider === 'azure'
-      ? { provider: 'azure', deploymentId: id, baseUrl: d.base_url, deployment: d.deployment ?? id, apiVersion: d.api_version ?? '2025-04-01-preview', apiKey: d.api_key, headers }
-      : { provider: 'openai', deploymentId: id, baseUrl: d.base_url, apiKey: d.api_key, headers };
+      ? { provider: 'azure', deploymentId: id, baseUrl: d.base_url, deployment: d.deployment ?? id, apiVersion: d.api_version ?? '2025-04-01-preview', apiKey: d.api_key, headers, bounds }
+      : { provider: 'openai', deploymentId: id, baseUrl: d.base_url, apiKey: d.api_key, headers, bounds };
   });
+}
+
+function requestLimitsOf(config: HoldfastConfig): RequestLimits {
+  const l = config.limits;
+  return {
+    jsonBodyBytes: l.json_body_bytes, editJsonBodyBytes: l.edit_json_body_bytes, jsonMaxDepth: l.json_max_depth,
+    maxPromptChars: l.max_prompt_chars, maxFieldBytes: l.max_field_bytes, maxDeadlineMs: config.jobs.max_deadline_ms,
+    bodyIdleTimeoutMs: l.body_idle_timeout_ms, requestTimeoutMs: l.request_timeout_ms, maxConnectionsPerAddress: l.max_connections_per_address,
+  };
 }
 
 function routerOptionsOf(config: HoldfastConfig, routes: ReadonlyMap<string, RouteEntry>): RouterOptions {
@@ -93,12 +112,14 @@ export function optionsFromConfig(config: HoldfastConfig): HoldfastOptions {
       retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },
       defaultDeadlineMs: config.jobs.default_deadline_ms,
       retentionMs: config.jobs.retention_ms,
+      resultHoldMs: config.storage.result_hold_ms,
     },
     retention: { retentionMs: config.jobs.retention_ms, purgeIntervalMs: config.jobs.purge_interval_ms },
     webhooks: webhookOptionsOf(config),
     http: {
       heartbeatIntervalMs: config.streaming.heartbeat_interval_ms,
       uploads: { maxFiles: config.uploads.max_files, maxFileBytes: config.uploads.max_file_bytes, maxMaskBytes: config.uploads.max_mask_bytes },
+      limits: requestLimitsOf(config),
       defaultModel: Object.keys(config.models)[0] ?? '',
     },
     clientKeys: config.auth.keys,

@@ -52,7 +52,10 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const { clock, random, ids, log } = deps;
   const options = optionsFromConfig(config);
   const dispatcher = deps.dispatcher ?? createUpstreamDispatcher();
-  const stores = openStores(options.stores);
+  const stores = openStores({
+    ...options.stores,
+    onBadRecord: (jobId, reason) => log.error({ jobId, reason }, 'quarantined a job record the store cannot read; the other jobs start'),
+  });
   const metrics = options.metricsEnabled ? createMetrics() : undefined;
   const router = createRouter({ clock, random, metrics }, options.router);
   const adapters = buildAdapters({ clock, dispatcher }, options.adapters);
@@ -79,7 +82,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
     deploymentHealth: () => router.health(),
-    ready: () => stores.engine.jobs.ping(),
+    ready: () => stores.ready(),
     tracing,
   };
   const server = await buildServer(httpDeps, options.http);

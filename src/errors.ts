@@ -26,7 +26,7 @@ function spec<A extends unknown[]>(status: number, type: ErrorType, message: (..
  */
 const detail = (text: string): string => text;
 
-type JsonProblem = 'not_an_object' | 'media_type' | { parseError: string };
+type JsonProblem = 'not_an_object' | 'media_type' | { parseError: string } | { detail: string };
 
 export const errorCatalogue = {
   invalid_value: spec(400, 'invalid_request_error', detail),
@@ -36,9 +36,10 @@ export const errorCatalogue = {
   invalid_json: spec(400, 'invalid_request_error', (problem: JsonProblem) =>
     problem === 'not_an_object' ? 'The request body must be a JSON object.'
       : problem === 'media_type' ? 'Send JSON (application/json) or, for edits, multipart/form-data.'
-        : `The request body is not valid JSON: ${problem.parseError}`),
+        : 'detail' in problem ? problem.detail : `The request body is not valid JSON: ${problem.parseError}`),
   invalid_upload: spec(400, 'invalid_request_error', detail),
   upload_too_large: spec(413, 'invalid_request_error', detail),
+  request_timeout: spec(408, 'invalid_request_error', detail),
   invalid_api_key: spec(401, 'authentication_error', () =>
     'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.'),
   model_not_found: spec(404, 'invalid_request_error', (model: string, known: readonly string[]) =>
@@ -53,6 +54,7 @@ export const errorCatalogue = {
   deadline_exceeded: spec(504, 'server_error', (why?: string) => why ?? 'The job missed its deadline.'),
   upstream_failed: spec(502, 'server_error', (refusal: 'auth' | 'not_found', status: number | undefined, upstreamMessage: string) =>
     `The upstream ${refusal === 'auth' ? "refused holdfast's upstream key" : 'does not know the configured deployment'} (HTTP ${status ?? '?'}): ${upstreamMessage}`),
+  upstream_invalid_response: spec(502, 'server_error', detail),
   no_deployment_available: spec(503, 'server_error', detail),
   job_cancelled: spec(499, 'invalid_request_error', (jobId?: string) =>
     jobId === undefined ? 'The job was cancelled.' : `Job ${jobId} was cancelled.`),

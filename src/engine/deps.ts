@@ -62,4 +62,6 @@ export interface EngineOptions {
   defaultDeadlineMs: number;
   /** How long finished jobs (results, events, images, idempotency keys) are kept. */
   retentionMs: number;
+  /** How long a delivered result is kept in memory and retried while the store cannot take it (default 1 h). */
+  resultHoldMs?: number;
 }

@@ -178,8 +178,12 @@ export class Engine {
     job.status = status;
     job.updatedAt = now;
     if (body.type === 'job.completed') job.result = withoutImageData(body.response);
-    if (changed) await this.deps.jobs.save(job);
-    this.notifier.notify(job.id);
+    try {
+      if (changed) await this.deps.jobs.save(job);
+    } finally {
+      // The event is in the log: followers see it even when the record's save failed (and is retried).
+      this.notifier.notify(job.id);
+    }
     this.deps.observer?.eventAppended?.(job, body);
   }
 }

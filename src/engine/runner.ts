@@ -10,6 +10,7 @@ import { jobErrorFromFailure, jobErrorFromRouting, jobErrorOf, withAttemptCount 
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
+import type { ImagesResponse } from '../wire/openai-images.js';
 
 interface FailedAttempt {
   kind: FailureKind;
@@ -25,6 +26,7 @@ export class JobRunner {
   private readonly tried: string[] = [];
   private readonly cutOff = new Map<string, UpstreamMode>();
   private lastError?: JobError;
+  private storageFault = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -111,7 +113,9 @@ export class JobRunner {
         onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
         onPartial: (payload) => {
           firstEvent();
-          void this.append({ type: 'image.partial', attempt, deploymentId, forward: this.forwardPartials(), payload });
+          // Partials asked for only to keep the upstream talking are never shown: their image is not kept.
+          const forward = this.forwardPartials();
+          void this.append({ type: 'image.partial', attempt, deploymentId, forward, payload: forward ? payload : { ...payload, b64_json: undefined } });
         },
       }, signal);
     } finally {
@@ -130,14 +134,46 @@ export class JobRunner {
     deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
-      const images = await storeResultImages(deps.blobs, job.id, result.response);
       // The image travels once: in the response; the completed event keeps only its other fields.
       const completedEvent = result.completedEvent ? { ...result.completedEvent, b64_json: undefined } : undefined;
-      await this.append({ type: 'job.completed', response: withoutImageData(result.response), images, completedEvent });
+      await this.persistResult(result.response, completedEvent, signal);
       return 'done';
     }
     signal.throwIfAborted();
     return { kind: result.failure.kind, retryAfterMs: result.failure.retryAfterMs, record, message: result.failure.message };
+  }
+
+  /**
+   * The upstream delivered (and billed) this result: a store that cannot take it now must not turn
+   * it into a failure. It is kept here and written again with backoff until the store takes it or
+   * resultHoldMs passes; the deadline does not cut it (the work is done), cancel and shutdown do.
+   */
+  private async persistResult(response: ImagesResponse, completedEvent: Record<string, unknown> | undefined, signal: AbortSignal): Promise<void> {
+    const { deps, job } = this;
+    const giveUpAt = deps.clock.now() + (this.options.resultHoldMs ?? 3_600_000);
+    const stop = new AbortController();
+    const onAbort = (): void => { if (signal.reason !== 'deadline') stop.abort(signal.reason); };
+    signal.addEventListener('abort', onAbort);
+    try {
+      for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+        try {
+          if (job.status === 'succeeded') await deps.jobs.save(job); // the event is in; the record's save failed
+          else {
+            const images = await storeResultImages(deps.blobs, job.id, response);
+            await this.appendStrict({ type: 'job.completed', response: withoutImageData(response), images, completedEvent });
+          }
+          return;
+        } catch (error) {
+          if (deps.clock.now() + delayMs > giveUpAt) throw error;
+          deps.log.warn({ jobId: job.id, err: error, retryInMs: delayMs }, 'the store cannot take a delivered result; kept in memory, retrying');
+          this.storageFault = true;
+          await deps.clock.sleep(delayMs, stop.signal);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (this.storageFault) deps.log.warn({ jobId: job.id, status: job.status }, 'result hold ended');
+    }
   }
 
   private recordFailure(record: AttemptRecord, failure: UpstreamFailure, mode: UpstreamMode): void {
@@ -217,6 +253,12 @@ export class JobRunner {
 
   /** Appends in order: partial-image callbacks arrive while the call is still running. */
   private append(body: JobEventBody): Promise<void> {
+    this.appendStrict(body).catch(() => undefined);
+    return this.tail;
+  }
+
+  /** As append, but the returned promise rejects when the store refused the event. */
+  private appendStrict(body: JobEventBody): Promise<void> {
     const next = this.tail.then(() => {
       const status = transition(this.job.status, body.type);
       if (status instanceof Error) return;
@@ -225,6 +267,6 @@ export class JobRunner {
     this.tail = next.catch((error: unknown) => {
       this.deps.log.error({ jobId: this.job.id, err: error }, 'event append failed');
     });
-    return this.tail;
+    return next;
   }
 }

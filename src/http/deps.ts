@@ -7,6 +7,7 @@ import type { DeploymentInfo } from '../engine/deps.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClientAuth } from './auth.js';
 import type { UploadLimits } from './intake.js';
+import type { ClientLimits } from './client-limits.js';
 
 export interface ModelRoute {
   name: string;
@@ -38,9 +39,19 @@ export interface HttpDeps {
   tracing?: Pick<Tracing, 'startRequest'>;
 }
 
+export interface RequestLimits extends ClientLimits {
+  jsonBodyBytes: number;
+  editJsonBodyBytes: number;
+  jsonMaxDepth: number;
+  maxPromptChars: number;
+  maxFieldBytes: number;
+  maxDeadlineMs: number;
+}
+
 export interface HttpOptions {
   heartbeatIntervalMs: number;
   uploads: UploadLimits;
+  limits: RequestLimits;
   /** Model route used when a request names none. */
   defaultModel: string;
 }

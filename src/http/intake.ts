@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { createError } from '../errors.js';
+import { createError, GatewayError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
@@ -44,6 +44,18 @@ export function parseJsonRequest(body: unknown): ParsedImageRequest {
   return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
 }
 
+/** An error of the multipart reader (busboy): the client's body is malformed or was cut. */
+function uploadError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return createError('upload_too_large', ['An uploaded file is too large.'], { param: 'image' });
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return createError('invalid_upload', ['Too many files or fields in the upload.'], { param: 'image' });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return createError('invalid_upload', [`The multipart body could not be read: ${reason}`], { cause: error });
+}
+
 export async function parseMultipartRequest(
   request: FastifyRequest, blobs: BlobStore, jobId: string, limits: UploadLimits,
 ): Promise<ParsedImageRequest> {
@@ -51,18 +63,25 @@ export async function parseMultipartRequest(
   const files: UploadRef[] = [];
   const digests: string[] = [];
   try {
-    for await (const part of request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } })) {
+    const parts = request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } });
+    for (;;) {
+      const next = await parts.next().catch((error: unknown) => { throw uploadError(error); });
+      if (next.done) break;
+      const part = next.value;
       if (part.type === 'field') {
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          throw createError('invalid_value', [`The field '${part.fieldname}' is longer than the gateway accepts (limits.max_field_bytes).`], { param: part.fieldname });
+        }
         fields[part.fieldname] = part.value;
         continue;
       }
       if (!IMAGE_FIELDS.has(part.fieldname)) {
-        part.file.resume();
+        part.file.on('error', () => undefined).resume();
         throw createError('unknown_parameter', [`Unknown file field '${part.fieldname}'.`], { param: part.fieldname });
       }
       const isMask = part.fieldname === 'mask';
       if (!isMask && files.filter((f) => f.field !== 'mask').length >= limits.maxFiles) {
-        part.file.resume();
+        part.file.on('error', () => undefined).resume();
         throw createError('invalid_upload', [`Too many images: at most ${limits.maxFiles} are accepted.`], { param: 'image' });
       }
       const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
@@ -70,6 +89,9 @@ export async function parseMultipartRequest(
       });
       digests.push(ref.digest);
       files.push(ref.upload);
+    }
+    if (!files.some((f) => f.field !== 'mask')) {
+      throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
     }
   } catch (error) {
     await blobs.deletePrefix(`jobs/${jobId}/`);
@@ -98,8 +120,35 @@ async function spoolFile(
       done(null, chunk);
     },
   });
+  // The reader may have failed this file before it reached us (a body that ends right after it):
+  // its error and close events are gone, and piping it would wait forever.
+  const early = file as { destroyed?: boolean; readableEnded?: boolean; errored?: unknown };
+  if (early.destroyed === true && early.readableEnded !== true) {
+    throw uploadError(early.errored ?? new Error('the multipart body ended inside a file'));
+  }
+  // A body cut mid-file (or without its closing boundary) errors the file stream: the spool must
+  // fail with it, or put() waits forever and its temp file stays.
+  let cut: unknown;
+  file.on('error', (error: unknown) => {
+    cut ??= error;
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
+  });
+  // A client that goes away mid-file: the reader destroys the file stream without an error or an end.
+  file.on('close', () => {
+    if ((file as { readableEnded?: boolean }).readableEnded) return;
+    cut ??= new Error('the client closed the connection mid-file');
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
+  });
+  // put()'s pipeline reports the tap's error while it runs; after it, nobody listens but this.
+  tap.on('error', () => undefined);
   file.pipe(tap);
-  await blobs.put(key, tap);
+  try {
+    await blobs.put(key, tap);
+  } catch (error) {
+    if (cut !== undefined) throw uploadError(cut);
+    throw error;
+  }
+  if (cut !== undefined) throw uploadError(cut);
   const param = options.field === 'mask' ? 'mask' : 'image';
   if (file.truncated || size > options.maxBytes) {
     throw createError('upload_too_large', [`The file '${options.filename}' is larger than ${options.maxBytes} bytes.`], { param });

@@ -11,12 +11,13 @@ import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpsRoutes } from './routes/ops.js';
-
-const JSON_BODY_LIMIT_BYTES = 512 * 1024 * 1024;
+import { registerJsonParser } from './json-body.js';
+import { applyClientLimits } from './client-limits.js';
 
 function fromFastifyError(error: FastifyError): GatewayError | undefined {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return createError('invalid_json', ['media_type']);
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return createError('upload_too_large', ['The request body is too large.']);
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return createError('upload_too_large', ['The request body is larger than this route accepts (limits.json_body_bytes, limits.edit_json_body_bytes).']);
+  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return createError('invalid_json', [{ detail: 'The request body does not match its Content-Length.' }]);
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
     return createError('invalid_json', [{ parseError: error.message }]);
   }
@@ -30,17 +31,22 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   const logger: FastifyBaseLogger = deps.log;
   const app = Fastify({
     loggerInstance: logger,
-    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    bodyLimit: options.limits.jsonBodyBytes,
     genReqId: () => deps.engine.allocateId().replace(/^job_/, 'req_'),
     requestIdHeader: false,
   });
-  await app.register(multipart, { limits: { fileSize: options.uploads.maxFileBytes, files: options.uploads.maxFiles + 1 } });
+  await app.register(multipart, { limits: { fileSize: options.uploads.maxFileBytes, files: options.uploads.maxFiles + 1, fieldSize: options.limits.maxFieldBytes } });
+  registerJsonParser(app, options.limits.jsonMaxDepth);
+  applyClientLimits(app, options.limits);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   if (deps.tracing) registerRequestTracing(app, deps.tracing);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (reply.sent || reply.raw.headersSent) return;
+    // Refused before the body was read (auth, limits, a bad upload): the rest of it is not wanted,
+    // and a half-read body must not stall the next request on this keep-alive connection.
+    if (!request.raw.complete || request.raw.readableLength > 0 || request.isMultipart()) reply.header('connection', 'close');
     const known = error instanceof GatewayError ? error : fromFastifyError(error);
     if (known) return replyGatewayError(reply, known);
     request.log.error({ err: error }, 'unhandled error');

@@ -9,6 +9,8 @@ import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 export interface Stores {
   engine: { jobs: JobStore; events: EventLog; idempotency: IdempotencyStore; blobs: BlobStore };
   jobs: JobStore;
+  /** Throws when jobs or blobs cannot be written (readiness). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,18 +18,27 @@ export interface StoreOptions {
   store: { kind: 'memory' } | { kind: 'sqlite'; path: string };
   /** Directory of the disk blob store (images, uploads). */
   blobsRoot: string;
+  /** Called for each job record the store cannot read (quarantined; the other jobs start). */
+  onBadRecord?: (id: string, reason: string) => void;
 }
 
 export function openStores(options: StoreOptions): Stores {
   const blobs = new DiskBlobStore({ root: options.blobsRoot });
   if (options.store.kind === 'memory') {
     const jobs = new MemoryJobStore();
-    return { engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs, close: () => blobs.close() };
+    return {
+      engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs,
+      ready: () => blobs.probeWritable(), close: () => blobs.close(),
+    };
   }
-  const sqlite = openSqliteStore({ path: options.store.path });
+  const sqlite = openSqliteStore({ path: options.store.path, onBadRecord: options.onBadRecord });
   return {
     engine: { jobs: sqlite.jobs, events: sqlite.events, idempotency: sqlite.idempotency, blobs },
     jobs: sqlite.jobs,
+    ready: async () => {
+      await sqlite.jobs.ping();
+      await blobs.probeWritable();
+    },
     close: async () => {
       await blobs.close();
       await sqlite.close();

@@ -1,5 +1,6 @@
 // Turns an upstream's answer (status + body, SSE error event, socket error) into a failure kind,
 // the one vocabulary retry-policy.ts reads (design.md, "Error classification").
+import { errorBody } from '../errors.js';
 import type { UpstreamFailureKind } from './failure.js';
 import { isRecord, openAIError } from '../wire/openai-images.js';
 import type { UpstreamFailure } from './adapter.js';
@@ -19,6 +20,8 @@ export function isContentPolicy(body: unknown): boolean {
 
 export function kindOfStatus(status: number, body: unknown): UpstreamFailureKind {
   if (status === 408) return 'idle_timeout';
+  // A redirect or another 2xx is no answer from an image API: retry elsewhere, never relay it.
+  if (status < 400) return 'server_error';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';
   if (status === 401 || status === 403) return 'auth';
@@ -44,6 +47,10 @@ export function parseRetryAfterMs(headers: Record<string, string | string[] | un
 }
 
 export function failureFromStatus(status: number, body: unknown, retryAfterMs: number | undefined): UpstreamFailure {
+  if (status < 400) {
+    const message = `The upstream answered HTTP ${status}, which is not an images response (redirects are not followed).`;
+    return { kind: 'server_error', status, message, body: { ...errorBody('upstream_invalid_response', [message]) }, partialsReceived: 0 };
+  }
   const error = errorObject(body);
   const message = typeof error?.message === 'string' ? error.message : `Upstream answered HTTP ${status}.`;
   return {

@@ -1,19 +1,26 @@
 // One HTTP call to one upstream: sends the body, reads a JSON answer or an SSE stream, and turns
 // every outcome into an UpstreamResult. It never retries. Silence longer than request.idleTimeoutMs
 // (measured on the injected clock) aborts the call as an idle cut-off.
+import { errorBody } from '../errors.js';
 import { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { Clock, Timer } from '../time/clock.js';
 import type { UpstreamIds } from './failure.js';
 import { isRecord, type ImagesResponse } from '../wire/openai-images.js';
 import type { RateLimitInfo, UpstreamFailure, UpstreamHandlers, UpstreamRequest, UpstreamResult } from './adapter.js';
 import { failureFromStatus, failureFromStreamError, parseRetryAfterMs } from './classify.js';
 import { buildMultipartBody } from './multipart-body.js';
+import { clampRetryMs, createSseReader, DEFAULT_UPSTREAM_BOUNDS, maxEventBytes, maxResponseBytes, readBounded, type UpstreamBounds } from './bounded-body.js';
+import { checkImagesResponse, expectationsOf } from './check-images.js';
+import { safeErrorBody, safeUpstreamText } from './safe-error-text.js';
 
 export interface UpstreamTarget {
   url: string;
   headers: Record<string, string>;
+  /** The deployment's credentials, cut out of any upstream text that reaches a client or a log. */
+  secrets?: readonly string[];
+  bounds?: UpstreamBounds;
 }
 
 export interface SendDeps {
@@ -23,7 +30,6 @@ export interface SendDeps {
 
 type Headers = Record<string, string | string[] | undefined>;
 const ID_HEADERS = ['x-request-id', 'apim-request-id', 'x-ms-region', 'request-id'];
-const MAX_ERROR_BODY_BYTES = 1 << 20;
 
 class IdleCutOff extends Error {}
 
@@ -86,7 +92,13 @@ export async function sendToUpstream(
   let ids: UpstreamIds = {};
   let rateLimit: RateLimitInfo | undefined;
   let partials = 0;
-  const fail = (failure: UpstreamFailure): UpstreamResult => ({ ok: false, failure, upstreamIds: ids, rateLimit });
+  const bounds = target.bounds ?? DEFAULT_UPSTREAM_BOUNDS;
+  const secrets = target.secrets ?? [];
+  const fail = (failure: UpstreamFailure): UpstreamResult => ({
+    ok: false, upstreamIds: ids, rateLimit,
+    failure: { ...failure, message: safeUpstreamText(failure.message, secrets), body: safeErrorBody(failure.body, secrets), retryAfterMs: clampRetryMs(failure.retryAfterMs, bounds) },
+  });
+  const invalid = (reason: string): UpstreamResult => fail({ kind: 'server_error', status: 502, message: `The upstream's answer is not a result: ${reason}.`, body: { ...errorBody('upstream_invalid_response', [`The upstream's answer is not a result: ${reason}.`]) }, partialsReceived: partials });
   try {
     touch();
     const { body, headers } = buildBody(request);
@@ -96,23 +108,30 @@ export async function sendToUpstream(
     touch();
     ids = readIds(res.headers);
     rateLimit = readRateLimit(res.headers);
+    if (rateLimit?.resetRequestsMs !== undefined) rateLimit.resetRequestsMs = clampRetryMs(rateLimit.resetRequestsMs, bounds);
     handlers.onResponse?.(res.statusCode, ids);
     if (res.statusCode !== 200) {
-      const text = await readCapped(res.body, MAX_ERROR_BODY_BYTES, touch);
-      return fail(failureFromStatus(res.statusCode, parseJson(text), parseRetryAfterMs(res.headers, deps.clock.now())));
+      const read = await readBounded(res.body, { maxBytes: bounds.maxErrorBodyBytes, touch, overflow: 'truncate', timeout: { clock: deps.clock, ms: bounds.errorBodyTimeoutMs } });
+      return fail(failureFromStatus(res.statusCode, read.ok ? parseJson(read.text) : undefined, parseRetryAfterMs(res.headers, deps.clock.now())));
     }
+    const expect = expectationsOf(request.fields, bounds.maxImageBytes);
+    const checked = async (result: UpstreamResult): Promise<UpstreamResult> => {
+      if (!result.ok) return result;
+      const verdict = await checkImagesResponse(result.response, expect);
+      return verdict.ok ? { ...result, response: verdict.response } : invalid(verdict.reason);
+    };
     const contentType = String(res.headers['content-type'] ?? '');
     if (contentType.includes('text/event-stream')) {
-      const n = Number(request.fields.n ?? 1);
-      return await readStream(res.body, {
+      return await checked(await readStream(res.body, {
         touch, handlers, fail, ids, rateLimit, setPartials: (count) => { partials = count; },
-        expectedImages: Number.isInteger(n) && n > 0 ? n : 1,
-      });
+        expectedImages: expect.n, bounds,
+      }));
     }
-    const text = await readCapped(res.body, Number.POSITIVE_INFINITY, touch);
-    const json = parseJson(text);
-    if (!isImagesResponse(json)) return fail({ kind: 'server_error', status: 200, message: 'The upstream answered 200 with a body that is not an images response.', partialsReceived: 0 });
-    return { ok: true, response: json, upstreamIds: ids, rateLimit };
+    const read = await readBounded(res.body, { maxBytes: maxResponseBytes(bounds, expect.n), touch, overflow: 'fail' });
+    if (!read.ok) return invalid(read.reason);
+    const json = parseJson(read.text);
+    if (!isImagesResponse(json)) return invalid('HTTP 200 with a body that is not an images response');
+    return await checked({ ok: true, response: json, upstreamIds: ids, rateLimit });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const reason: unknown = controller.signal.reason;
@@ -126,17 +145,6 @@ export async function sendToUpstream(
     watchdog?.cancel();
     signal.removeEventListener('abort', onOuterAbort);
   }
-}
-
-async function readCapped(body: AsyncIterable<Buffer>, maxBytes: number, touch: () => void): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    touch();
-    if (size < maxBytes) chunks.push(chunk);
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {
@@ -160,6 +168,7 @@ interface StreamReading {
   rateLimit: RateLimitInfo | undefined;
   /** Completed events to wait for: one per image (`n`). */
   expectedImages: number;
+  bounds: UpstreamBounds;
 }
 
 async function readStream(body: AsyncIterable<Buffer>, reading: StreamReading): Promise<UpstreamResult> {
@@ -167,24 +176,30 @@ async function readStream(body: AsyncIterable<Buffer>, reading: StreamReading): 
   const completed: Array<Record<string, unknown>> = [];
   let failure: UpstreamFailure | undefined;
   const done = (): boolean => failure !== undefined || completed.length >= reading.expectedImages;
-  const onEvent = (event: EventSourceMessage): void => {
-    if (done()) return;
+  const { bounds } = reading;
+  const onEvent = (event: EventSourceMessage): boolean => {
+    if (done()) return true;
     const data = parseJson(event.data);
     if (event.event === 'error' || (isRecord(data) && data.error)) {
       failure = failureFromStreamError(data, partials);
     } else if (isRecord(data) && String(event.event ?? data.type).endsWith('.partial_image')) {
       partials += 1;
       reading.setPartials(partials);
-      reading.handlers.onPartial?.(data);
+      if (partials > bounds.maxPartialEvents) {
+        failure = { kind: 'stream_error', message: `The upstream sent more than ${bounds.maxPartialEvents} partial images in one attempt (upstream.max_partial_events).`, partialsReceived: partials };
+      } else reading.handlers.onPartial?.(data);
     } else if (isRecord(data) && String(event.event ?? data.type).endsWith('.completed')) {
       completed.push(data);
-    }
+    } else return false;
+    return true;
   };
-  const parser = createParser({ onEvent });
-  const decoder = new TextDecoder();
+  const reader = createSseReader({ maxEventBytes: maxEventBytes(bounds), maxIdleBytes: bounds.maxIdleBytes, onEvent });
   for await (const chunk of body) {
     reading.touch();
-    parser.feed(decoder.decode(chunk, { stream: true }));
+    reader.feed(chunk);
+    if (reader.failure !== undefined) {
+      failure ??= { kind: 'stream_error', message: `The upstream stream was refused: ${reader.failure}.`, partialsReceived: partials };
+    }
     if (done()) break;
   }
   if (failure) return reading.fail(failure);

@@ -1,8 +1,9 @@
 // The image endpoints' shared handler (OpenAI and Azure forms): authenticate, read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
+import { createHash } from 'node:crypto';
 import { traceOf } from '../request-tracing.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
@@ -24,6 +25,17 @@ export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
   const owner = deps.auth.authenticate(request.headers);
   if (owner === null) throw createError('invalid_api_key', []);
   return owner;
+}
+
+/**
+ * Route options of an image endpoint: the client key is checked on the headers, before a byte of
+ * the body is read, and the JSON body is bounded by what the endpoint can legitimately need.
+ */
+export function imageRouteOptions(deps: HttpDeps, options: HttpOptions, endpoint: ImageEndpoint): RouteShorthandOptions {
+  return {
+    bodyLimit: endpoint === 'edits' ? options.limits.editJsonBodyBytes : options.limits.jsonBodyBytes,
+    onRequest: async (request) => { authenticate(deps, request); },
+  };
 }
 
 function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRoute {
@@ -50,12 +62,26 @@ function headerText(request: FastifyRequest, name: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-function deadlineOf(request: FastifyRequest): number | undefined {
+function deadlineOf(request: FastifyRequest, maxMs: number): number | undefined {
   const text = headerText(request, 'holdfast-deadline-ms');
   if (text === undefined) return undefined;
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms <= 0) throw createError('invalid_value', ['Holdfast-Deadline-Ms must be a positive integer of milliseconds.'], { param: 'Holdfast-Deadline-Ms' });
+  if (ms > maxMs) throw createError('invalid_value', [`Holdfast-Deadline-Ms must be at most ${maxMs} (jobs.max_deadline_ms).`], { param: 'Holdfast-Deadline-Ms' });
   return ms;
+}
+
+/** Any model, also ones without rules: a prompt longer than the limit is refused before it travels further. */
+function checkPromptLength(fields: Record<string, unknown>, maxChars: number): void {
+  const prompt = fields.prompt;
+  if (typeof prompt === 'string' && prompt.length > maxChars) {
+    throw createError('invalid_value', [`Invalid 'prompt': string too long. Expected a string with maximum length ${maxChars}, but got a string with length ${prompt.length} instead.`], { param: 'prompt' });
+  }
+}
+
+/** The same Idempotency-Key and body on another endpoint or model path is another request. */
+function scopedHash(call: ImageCall, parsed: ParsedImageRequest): string {
+  return createHash('sha256').update(JSON.stringify([call.endpoint, call.pathModel ?? null, parsed.requestHash])).digest('hex');
 }
 
 async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<string | undefined> {
@@ -71,26 +97,32 @@ export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
   const owner = authenticate(deps, request);
-  const deadlineMs = deadlineOf(request);
+  const deadlineMs = deadlineOf(request, options.limits.maxDeadlineMs);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
-  const parsed = request.isMultipart()
-    ? await parseMultipartRequest(request, deps.blobs, id, options.uploads)
-    : parseJsonRequest(request.body);
-  const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
+  let submitted: Awaited<ReturnType<HttpDeps['engine']['submit']>>;
+  let stream: boolean;
+  // Until the job exists, its uploads belong to nobody: any refusal removes them.
   try {
+    const parsed = request.isMultipart()
+      ? await parseMultipartRequest(request, deps.blobs, id, options.uploads)
+      : parseJsonRequest(request.body);
+    checkPromptLength(parsed.fields, options.limits.maxPromptChars);
+    const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
     validate(route, parsed, call.endpoint);
+    const streamOptions = readStreamOptions(parsed.fields);
+    stream = streamOptions.stream;
+    const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
+    submitted = await deps.engine.submit({
+      id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
+      idempotencyKey: headerText(request, 'idempotency-key'), requestHash: scopedHash(call, parsed),
+      traceparent: traceOf(request)?.traceparent,
+    });
   } catch (error) {
-    await deps.blobs.deletePrefix(`jobs/${id}/`);
+    await deps.blobs.deletePrefix(`jobs/${id}/`).catch(() => undefined);
     throw error;
   }
-  const { stream, partialImages } = readStreamOptions(parsed.fields);
-  const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages };
-  const { job, attached } = await deps.engine.submit({
-    id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
-    idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
-    traceparent: traceOf(request)?.traceparent,
-  });
+  const { job, attached } = submitted;
   traceOf(request)?.setJob(job.id);
   if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
   reply.header('holdfast-job-id', job.id);

@@ -1,4 +1,4 @@
-// Operations: /healthz (the process answers), /readyz (the store serves), /metrics (Prometheus
+// Operations: /healthz (the process answers), /readyz (the store and the image folder can be written), /metrics (Prometheus
 // text), /v1/holdfast/deployments (the live health table).
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
