@@ -8,7 +8,9 @@ import { JobNotifier } from './notifier.js';
 import { RecentEvents } from './recent-events.js';
 import { loadResultImages, withoutImageData } from './result-images.js';
 import { JobRunner } from './runner.js';
+import type { Readable } from 'node:stream';
 import type { ImagesResponse } from '../wire/openai-images.js';
+import { imageBlobKey, jobBlobPrefix } from '../store/blob-keys.js';
 
 export interface SubmitInput {
   request: JobRequest;
@@ -82,6 +84,22 @@ export class Engine {
     const last = await this.deps.events.lastSeq(jobId);
     const [event] = await this.deps.events.read(jobId, last - 1, 1);
     return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
+  }
+
+  /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
+  completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
+    return loadResultImages(this.deps.blobs, event.response, event.images);
+  }
+
+  /** The bytes of a succeeded job's image `index`; undefined when it has none. */
+  async openImage(job: JobRecord, index: number): Promise<Readable | undefined> {
+    if (job.status !== 'succeeded') return undefined;
+    return this.deps.blobs.open(imageBlobKey(job.id, index, job.result?.output_format ?? 'png'));
+  }
+
+  /** Deletes the blobs spooled under a job id that never became a job (or attached to another). */
+  discardBlobs(jobId: string): Promise<void> {
+    return this.deps.blobs.deletePrefix(jobBlobPrefix(jobId));
   }
 
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */

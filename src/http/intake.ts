@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { createError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { jobBlobPrefix, uploadBlobKey } from '../store/blob-keys.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
 
@@ -65,14 +66,14 @@ export async function parseMultipartRequest(
         part.file.resume();
         throw createError('invalid_upload', [`Too many images: at most ${limits.maxFiles} are accepted.`], { param: 'image' });
       }
-      const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
+      const ref = await spoolFile(part.file, blobs, uploadBlobKey(jobId, files.length), {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
       });
       digests.push(ref.digest);
       files.push(ref.upload);
     }
   } catch (error) {
-    await blobs.deletePrefix(`jobs/${jobId}/`);
+    await blobs.deletePrefix(jobBlobPrefix(jobId));
     throw error;
   }
   if (!files.some((f) => f.field !== 'mask')) {

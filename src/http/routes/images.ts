@@ -10,7 +10,6 @@ import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
-import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -80,7 +79,7 @@ export async function handleImageRequest(
   try {
     validate(route, parsed, call.endpoint);
   } catch (error) {
-    await deps.blobs.deletePrefix(`jobs/${id}/`);
+    await deps.engine.discardBlobs(id);
     throw error;
   }
   const { stream, partialImages } = readStreamOptions(parsed.fields);
@@ -89,7 +88,7 @@ export async function handleImageRequest(
     id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
     idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
   });
-  if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
+  if (attached) await deps.engine.discardBlobs(id);
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')
@@ -103,7 +102,7 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).send(await loadResultImages(deps.blobs, event.response, event.images));
+    if (event.type === 'job.completed') return reply.code(200).send(await deps.engine.completedResponse(event));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }

@@ -7,7 +7,6 @@ import { encodeJsonFrame } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply, relayEvents } from '../sse-relay.js';
 import { relayOpenAIStream } from '../openai-stream.js';
-import { imageBlobKey } from '../../engine/result-images.js';
 import { authenticate } from './images.js';
 import { jobResourceOf } from './job-resource.js';
 
@@ -45,7 +44,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: HttpDeps, options:
     const job = await ownJob(deps, request);
     const index = nonNegativeInt(request.params.index, 'index') ?? 0;
     const format = job.result?.output_format ?? 'png';
-    const stream = job.status === 'succeeded' ? await deps.blobs.open(imageBlobKey(job.id, index, format)) : undefined;
+    const stream = await deps.engine.openImage(job, index);
     if (!stream) throw createError('job_not_found', [job.id, { index, status: job.status }], { param: 'index' });
     return reply.header('holdfast-job-id', job.id).type(IMAGE_TYPES[format] ?? 'application/octet-stream').send(stream);
   });
