@@ -34,6 +34,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
     requestIdHeader: false,
   });
   await app.register(multipart, { limits: { fileSize: options.uploads.maxFileBytes, files: options.uploads.maxFiles + 1 } });
+  app.decorateRequest('clientOwner', '');
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,4 +1,4 @@
-// The image endpoints' shared handler (OpenAI and Azure forms): authenticate, read, validate with
+// The image endpoints' shared handler (OpenAI and Azure forms): read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,12 +16,6 @@ export interface ImageCall {
   endpoint: ImageEndpoint;
   /** The model route named in the path (Azure form); otherwise the body's `model`. */
   pathModel?: string;
-}
-
-export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw createError('invalid_api_key', []);
-  return owner;
 }
 
 function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRoute {
@@ -68,7 +62,7 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = authenticate(deps, request);
+  const owner = request.clientOwner;
   const deadlineMs = deadlineOf(request);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
