@@ -132,7 +132,8 @@ const layers: Record<string, Layer> = {
   app: { may: [...LEAF, ...GATEWAY, 'app-options'] },
   'app-options': { may: [...LEAF, ...GATEWAY] },
   demo: { may: [...LEAF, 'config', 'app', 'sdk', 'simulator'] },
-  cli: { may: [...LEAF, ...GATEWAY, 'app', 'app-options', 'demo', 'sdk', 'simulator'] },
+  generate: { may: ['time', 'sdk'] },
+  cli: { may: [...LEAF, ...GATEWAY, 'app', 'app-options', 'demo', 'generate', 'sdk', 'simulator'] },
   main: { may: ['cli'] },
 };
 
