@@ -1,19 +1,13 @@
 // Contract suite for JobStore, EventLog and IdempotencyStore: the same cases run on every backend
 // (hono's router/common.case.test.ts pattern). Each case gets fresh stores and cleans them up.
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobRecord, JobStatus } from './job-record.js';
-import type { EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from './job-store.js';
+import type { IdempotencyEntry } from './job-store.js';
 import { describeEventCases } from './event-log.contract.js';
+import { openFresh as open, type MakeStores } from './fixture.contract.js';
 
-export interface StoreSet {
-  jobs: JobStore;
-  events: EventLog;
-  idempotency: IdempotencyStore;
-  cleanup(): Promise<void>;
-}
-
-export type MakeStores = () => Promise<StoreSet>;
+export type { MakeStores, StoreSet } from './fixture.contract.js';
 
 /** A complete record with nested attempts and a result, so round trips are checked in depth. */
 export function sampleJob(id: string, overrides: Partial<JobRecord> = {}): JobRecord {
@@ -33,11 +27,6 @@ export function sampleJob(id: string, overrides: Partial<JobRecord> = {}): JobRe
   };
 }
 
-export async function open(t: TestContext, makeStores: MakeStores): Promise<StoreSet> {
-  const stores = await makeStores();
-  t.after(() => stores.cleanup());
-  return stores;
-}
 
 export function describeJobStore(name: string, makeStores: MakeStores): void {
   describe(`${name}: JobStore`, () => describeJobCases(makeStores));
