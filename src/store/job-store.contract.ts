@@ -94,24 +94,6 @@ function describeJobCases(makeStores: MakeStores): void {
     assert.deepEqual((await jobs.listUnfinished()).map((j) => j.id), ['job_early', 'job_late']);
   });
 
-  test('purgeFinishedBefore removes only finished jobs older than the cutoff and returns their ids', async (t) => {
-    const { jobs } = await open(t, makeStores);
-    await jobs.create(finished('job_old_ok', 'succeeded', 1_000));
-    await jobs.create(finished('job_old_failed', 'failed', 1_500));
-    await jobs.create(finished('job_old_cancelled', 'cancelled', 1_999));
-    await jobs.create(finished('job_at_cutoff', 'succeeded', 2_000));
-    await jobs.create(finished('job_new', 'succeeded', 3_000));
-    await jobs.create(sampleJob('job_old_queued', { updatedAt: 10 }));
-    await jobs.create(sampleJob('job_old_running', { status: 'running', updatedAt: 10 }));
-    const purged = await jobs.purgeFinishedBefore(2_000);
-    assert.deepEqual([...purged].sort(), ['job_old_cancelled', 'job_old_failed', 'job_old_ok']);
-    for (const id of purged) assert.equal(await jobs.get(id), undefined);
-    for (const id of ['job_at_cutoff', 'job_new', 'job_old_queued', 'job_old_running']) {
-      assert.equal((await jobs.get(id))?.id, id);
-    }
-    assert.deepEqual(await jobs.purgeFinishedBefore(2_000), []);
-  });
-
   test('listFinishedBefore lists finished jobs older than the cutoff, oldest first, and delete removes one', async (t) => {
     const { jobs } = await open(t, makeStores);
     await jobs.create(finished('job_old_failed', 'failed', 1_500));

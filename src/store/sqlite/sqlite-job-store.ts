@@ -14,7 +14,6 @@ export class SqliteJobStore implements JobStore {
   private readonly upsert: Database.Statement;
   private readonly byId: Database.Statement<[string], RecordRow>;
   private readonly unfinished: Database.Statement<[], RecordRow>;
-  private readonly purge: Database.Statement<[number], { id: string }>;
   private readonly finished: Database.Statement<[number, number], { id: string }>;
   private readonly remove: Database.Statement<[string]>;
   private readonly webhookPending: Database.Statement<[number], RecordRow>;
@@ -34,9 +33,6 @@ export class SqliteJobStore implements JobStore {
     this.byId = db.prepare('SELECT record FROM jobs WHERE id = ?');
     this.unfinished = db.prepare(
       `SELECT record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
-    );
-    this.purge = db.prepare(
-      `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? RETURNING id`,
     );
     this.finished = db.prepare(
       `SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
@@ -64,10 +60,6 @@ export class SqliteJobStore implements JobStore {
 
   async listUnfinished(): Promise<JobRecord[]> {
     return this.unfinished.all().map((row) => parseRecord(row.record));
-  }
-
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    return this.purge.all(beforeMs).map((row) => row.id);
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
