@@ -3,7 +3,7 @@
 import { createError } from '../errors.js';
 import type { EngineDeps, EngineOptions } from './deps.js';
 import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
-import { isTerminal, transition } from './job.js';
+import { isTerminal, isTerminalEvent, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
 import { RecentEvents } from './recent-events.js';
 import { loadResultImages, withoutImageData } from './result-images.js';
@@ -111,7 +111,7 @@ export class Engine {
       for (const event of events) {
         seq = event.seq;
         yield event;
-        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
+        if (isTerminalEvent(event)) return;
       }
       if (events.length === 0) {
         if (this.stopped) return;
