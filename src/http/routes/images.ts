@@ -6,6 +6,7 @@ import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
 import type { ImageEndpoint } from '../../wire/openai-images.js';
+import { headerText } from '../header-text.js';
 import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
@@ -35,11 +36,6 @@ function validate(route: ModelRoute, parsed: ParsedImageRequest, endpoint: Image
   const provider = route.deployments.every((d) => d.provider === 'azure') ? 'azure' : 'openai';
   const violation = checkImageRequest(family, parsed.fields, { endpoint, provider });
   if (violation) throw createError(violation.code, [violation.message], { param: violation.param });
-}
-
-function headerText(request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name];
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
 function deadlineOf(request: FastifyRequest): number | undefined {

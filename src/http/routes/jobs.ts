@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createError } from '../../errors.js';
 import type { JobEvent, JobRecord } from '../../engine/job.js';
 import { encodeJsonFrame } from '../../wire/sse.js';
+import { headerText } from '../header-text.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply, relayEvents } from '../sse-relay.js';
 import { relayOpenAIStream } from '../openai-stream.js';
@@ -54,7 +55,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: HttpDeps, options:
 
 async function streamEvents(deps: HttpDeps, options: HttpOptions, request: FastifyRequest<JobParams>, reply: FastifyReply): Promise<void> {
   const job = await ownJob(deps, request);
-  const lastEventId = nonNegativeInt(headerOf(request, 'last-event-id') ?? request.query.last_event_id, 'Last-Event-ID');
+  const lastEventId = nonNegativeInt(headerText(request, 'last-event-id') ?? request.query.last_event_id, 'Last-Event-ID');
   const afterFrames = nonNegativeInt(request.query.after, 'after');
   // Resuming an OpenAI-format stream: the same frames, without id: lines, minus the N received.
   if (afterFrames !== undefined) return relayOpenAIStream(deps, options, job, reply, afterFrames);
@@ -71,9 +72,4 @@ function publicEvent(event: JobEvent, jobId: string): object {
   if (event.type !== 'job.completed') return event;
   const { images: _stored, ...rest } = event;
   return { ...rest, image_urls: event.response.data.map((_item, index) => `/v1/images/jobs/${jobId}/images/${index}`) };
-}
-
-function headerOf(request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name];
-  return typeof v === 'string' ? v : undefined;
 }
