@@ -78,7 +78,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const httpDeps: HttpDeps = {
     clock, engine, blobs: stores.engine.blobs, log, models: options.routes,
     auth: createClientAuth(options.clientKeys),
-    observer: metrics ? { heartbeat: () => metrics.heartbeat(), request: (l) => metrics.request(l) } : undefined,
+    observer: metrics ? { heartbeat: () => metrics.heartbeat() } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
     deploymentHealth: () => router.health(),

@@ -33,7 +33,6 @@ export interface EngineObserver {
   /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
-  partialForwarded?(job: JobRecord): void;
   /** An event was appended to the job's log (after it is stored). */
   eventAppended?(job: JobRecord, body: JobEventBody): void;
   /** Extra headers for an attempt's upstream call (trace context), asked right after attempt.started. */

@@ -3,12 +3,14 @@
 import { createError } from '../errors.js';
 import type { EngineDeps, EngineOptions } from './deps.js';
 import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
-import { isTerminal, transition } from './job.js';
+import { isTerminal, isTerminalEvent, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
 import { RecentEvents } from './recent-events.js';
 import { loadResultImages, withoutImageData } from './result-images.js';
 import { JobRunner } from './runner.js';
+import type { Readable } from 'node:stream';
 import type { ImagesResponse } from '../wire/openai-images.js';
+import { imageBlobKey, jobBlobPrefix } from '../store/blob-keys.js';
 
 export interface SubmitInput {
   request: JobRequest;
@@ -87,6 +89,22 @@ export class Engine {
     return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
   }
 
+  /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
+  completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
+    return loadResultImages(this.deps.blobs, event.response, event.images);
+  }
+
+  /** The bytes of a succeeded job's image `index`; undefined when it has none. */
+  async openImage(job: JobRecord, index: number): Promise<Readable | undefined> {
+    if (job.status !== 'succeeded') return undefined;
+    return this.deps.blobs.open(imageBlobKey(job.id, index, job.result?.output_format ?? 'png'));
+  }
+
+  /** Deletes the blobs spooled under a job id that never became a job (or attached to another). */
+  discardBlobs(jobId: string): Promise<void> {
+    return this.deps.blobs.deletePrefix(jobBlobPrefix(jobId));
+  }
+
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */
   async *subscribe(jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     let seq = afterSeq;
@@ -96,7 +114,7 @@ export class Engine {
       for (const event of events) {
         seq = event.seq;
         yield event;
-        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
+        if (isTerminalEvent(event)) return;
       }
       if (events.length === 0) {
         if (this.stopped) return;

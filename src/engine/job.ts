@@ -26,6 +26,12 @@ const moves: Record<JobEventType, { from: readonly JobStatus[]; to: JobStatus | 
   'job.cancelled': { from: ['queued', 'running'], to: 'cancelled' },
 };
 
+/** Does an event of this type end the job (completed, failed, cancelled)? Read from the move table. */
+export function isTerminalEvent(event: { type: JobEventType }): boolean {
+  const to = moves[event.type].to;
+  return to !== 'same' && isTerminal(to);
+}
+
 /** Pure: the status after `event`, or an Error value when the move is illegal. */
 export function transition(status: JobStatus, event: JobEventType): JobStatus | Error {
   const move = moves[event];

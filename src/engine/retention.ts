@@ -1,6 +1,7 @@
 // Retention: finished jobs older than retentionMs go, with their events and blobs, and expired
 // idempotency keys with them; once at start and then every purgeIntervalMs on the injected clock.
 import type { Timer } from '../time/clock.js';
+import { jobBlobPrefix } from '../store/blob-keys.js';
 import type { EngineDeps } from './deps.js';
 
 export type RetentionDeps = Pick<EngineDeps, 'clock' | 'log' | 'jobs' | 'events' | 'blobs' | 'idempotency'>;
@@ -33,7 +34,7 @@ async function purgeFinished(deps: RetentionDeps, retentionMs: number): Promise<
     const ids = await deps.jobs.listFinishedBefore(now - retentionMs, BATCH);
     for (const id of ids) {
       await deps.events.deleteJob(id);
-      await deps.blobs.deletePrefix(`jobs/${id}/`);
+      await deps.blobs.deletePrefix(jobBlobPrefix(id));
       await deps.jobs.delete(id);
     }
     purged += ids.length;

@@ -5,7 +5,7 @@ import type { AttemptRecord, FailureKind, JobError, JobEventBody, JobRecord } fr
 import { isTerminal, transition } from './job.js';
 import { decideRetry } from './retry-policy.js';
 import { expectedDurationMs } from './expected-duration.js';
-import { chooseUpstreamMode } from './upstream-mode.js';
+import { chooseUpstreamMode, watchdogMs } from './upstream-mode.js';
 import { jobErrorFromFailure, jobErrorFromRouting, jobErrorOf, withAttemptCount } from './job-error.js';
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
@@ -215,10 +215,6 @@ export class JobRunner {
       else fields.stream = false;
       delete fields.partial_images;
     }
-    const { idleTimeoutMs, responseTimeoutMs } = dep.timing;
-    const watchdogMs = choice.mode === 'stream'
-      ? (idleTimeoutMs !== undefined ? idleTimeoutMs * 1.25 : expectedMs * 2 + 60_000)
-      : (responseTimeoutMs !== undefined ? responseTimeoutMs * 1.1 : expectedMs * 3 + 60_000);
     const files = req.files.map((f) => ({
       field: f.field, filename: f.filename, contentType: f.contentType, sizeBytes: f.sizeBytes,
       open: async () => {
@@ -227,7 +223,7 @@ export class JobRunner {
         return stream;
       },
     }));
-    return { endpoint: req.endpoint, fields, files, mode: choice.mode, idleTimeoutMs: Math.round(watchdogMs) };
+    return { endpoint: req.endpoint, fields, files, mode: choice.mode, idleTimeoutMs: watchdogMs(dep.timing, choice.mode, expectedMs) };
   }
 
   /** A client that asked for N partials gets the partials; ones asked only to keep the upstream talking are not forwarded. */

@@ -16,7 +16,6 @@ export interface ModelRoute {
 
 export interface HttpObserver {
   heartbeat?(): void;
-  request?(labels: { model: string; endpoint: string; outcome: string; code: string }): void;
 }
 
 export interface HttpDeps {

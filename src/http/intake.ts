@@ -6,6 +6,8 @@ import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { createError, GatewayError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { jobBlobPrefix, uploadBlobKey } from '../store/blob-keys.js';
+import { sniffImageFormat } from '../wire/image-format.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
 
@@ -24,11 +26,10 @@ export interface ParsedImageRequest {
 
 const IMAGE_FIELDS = new Set(['image', 'image[]', 'mask']);
 
+/** The MIME type of an upload from its first bytes; undefined when it is not an image we take. */
 export function sniffImageType(head: Buffer): string | undefined {
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  return undefined;
+  const format = sniffImageFormat(head);
+  return format ? `image/${format}` : undefined;
 }
 
 /** How the answer is delivered, not what is generated: a retry may switch between stream and JSON. */
@@ -84,7 +85,7 @@ export async function parseMultipartRequest(
         part.file.on('error', () => undefined).resume();
         throw createError('invalid_upload', [`Too many images: at most ${limits.maxFiles} are accepted.`], { param: 'image' });
       }
-      const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
+      const ref = await spoolFile(part.file, blobs, uploadBlobKey(jobId, files.length), {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
       });
       digests.push(ref.digest);
@@ -94,7 +95,7 @@ export async function parseMultipartRequest(
       throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
     }
   } catch (error) {
-    await blobs.deletePrefix(`jobs/${jobId}/`);
+    await blobs.deletePrefix(jobBlobPrefix(jobId));
     throw error;
   }
   if (!files.some((f) => f.field !== 'mask')) {

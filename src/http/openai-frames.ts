@@ -2,7 +2,7 @@
 // log always gives the same frames, so `?after=N` (N frames received) resumes exactly.
 // sequence_number, where the upstream sent one, and partial_image_index are renumbered so they
 // increase across the whole response, even across retries.
-import type { JobEvent, JobRequest } from '../engine/job.js';
+import { isTerminalEvent, type JobEvent, type JobRequest } from '../engine/job.js';
 import { errorBody } from '../errors.js';
 import { encodeJsonFrame } from '../wire/sse.js';
 import { isRecord, streamEventNames, type ImagesResponse } from '../wire/openai-images.js';
@@ -49,7 +49,7 @@ export async function framesFor(event: JobEvent, request: JobRequest, state: Fra
   const response = event.type === 'job.completed' ? await loadImages(event) : undefined;
   const frames = eventFrames(event, request, state, response);
   state.frames += frames.length;
-  if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') state.terminal = true;
+  if (isTerminalEvent(event)) state.terminal = true;
   return frames;
 }
 

@@ -38,6 +38,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   await app.register(multipart, { limits: { fileSize: options.uploads.maxFileBytes, files: options.uploads.maxFiles + 1, fieldSize: options.limits.maxFieldBytes } });
   registerJsonParser(app, options.limits.jsonMaxDepth);
   applyClientLimits(app, options.limits);
+  app.decorateRequest('clientOwner', '');
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -30,22 +30,6 @@ export function kindOfStatus(status: number, body: unknown): UpstreamFailureKind
   return 'bad_request';
 }
 
-/** retry-after-ms (ms), else retry-after (seconds or an HTTP date); undefined when absent or bad. */
-export function parseRetryAfterMs(headers: Record<string, string | string[] | undefined>, nowMs: number): number | undefined {
-  const first = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const ms = Number(first('retry-after-ms'));
-  if (first('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const after = first('retry-after');
-  if (after === undefined) return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(after);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
-}
-
 export function failureFromStatus(status: number, body: unknown, retryAfterMs: number | undefined): UpstreamFailure {
   if (status < 400) {
     const message = `The upstream answered HTTP ${status}, which is not an images response (redirects are not followed).`;

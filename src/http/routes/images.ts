@@ -1,6 +1,7 @@
-// The image endpoints' shared handler (OpenAI and Azure forms): authenticate, read, validate with
+// The image endpoints' shared handler (OpenAI and Azure forms): read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
+import { clientKeyHook } from '../auth.js';
 import { createHash } from 'node:crypto';
 import { traceOf } from '../request-tracing.js';
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
@@ -8,11 +9,11 @@ import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
 import type { ImageEndpoint } from '../../wire/openai-images.js';
+import { headerText } from '../header-text.js';
 import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
-import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -21,20 +22,15 @@ export interface ImageCall {
   pathModel?: string;
 }
 
-export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw createError('invalid_api_key', []);
-  return owner;
-}
-
 /**
  * Route options of an image endpoint: the client key is checked on the headers, before a byte of
- * the body is read, and the JSON body is bounded by what the endpoint can legitimately need.
+ * the body is read (http/auth.ts's hook), and the JSON body is bounded by what the endpoint can
+ * legitimately need.
  */
 export function imageRouteOptions(deps: HttpDeps, options: HttpOptions, endpoint: ImageEndpoint): RouteShorthandOptions {
   return {
     bodyLimit: endpoint === 'edits' ? options.limits.editJsonBodyBytes : options.limits.jsonBodyBytes,
-    onRequest: async (request) => { authenticate(deps, request); },
+    onRequest: clientKeyHook(deps.auth),
   };
 }
 
@@ -55,11 +51,6 @@ function validate(route: ModelRoute, parsed: ParsedImageRequest, endpoint: Image
   const provider = route.deployments.every((d) => d.provider === 'azure') ? 'azure' : 'openai';
   const violation = checkImageRequest(family, parsed.fields, { endpoint, provider });
   if (violation) throw createError(violation.code, [violation.message], { param: violation.param });
-}
-
-function headerText(request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name];
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
 function deadlineOf(request: FastifyRequest, maxMs: number): number | undefined {
@@ -96,7 +87,7 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = authenticate(deps, request);
+  const owner = request.clientOwner;
   const deadlineMs = deadlineOf(request, options.limits.maxDeadlineMs);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
@@ -119,12 +110,12 @@ export async function handleImageRequest(
       traceparent: traceOf(request)?.traceparent,
     });
   } catch (error) {
-    await deps.blobs.deletePrefix(`jobs/${id}/`).catch(() => undefined);
+    await deps.engine.discardBlobs(id).catch(() => undefined);
     throw error;
   }
   const { job, attached } = submitted;
   traceOf(request)?.setJob(job.id);
-  if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
+  if (attached) await deps.engine.discardBlobs(id);
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')
@@ -138,7 +129,7 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).send(await loadResultImages(deps.blobs, event.response, event.images));
+    if (event.type === 'job.completed') return reply.code(200).send(await deps.engine.completedResponse(event));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }

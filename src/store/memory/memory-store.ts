@@ -27,16 +27,6 @@ export class MemoryJobStore implements JobStore {
       .map((j) => structuredClone(j));
   }
 
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (const job of this.jobs.values()) {
-      const finished = job.status !== 'queued' && job.status !== 'running';
-      if (finished && job.updatedAt < beforeMs) ids.push(job.id);
-    }
-    for (const id of ids) this.jobs.delete(id);
-    return ids;
-  }
-
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
     return [...this.jobs.values()]
       .filter((j) => j.status !== 'queued' && j.status !== 'running' && j.updatedAt < beforeMs)

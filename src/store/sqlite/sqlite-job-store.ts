@@ -22,7 +22,6 @@ export class SqliteJobStore implements JobStore {
   private readonly byId: Database.Statement<[string], RecordRow>;
   private readonly unfinished: Database.Statement<[], IdRecordRow>;
   private readonly quarantine: Database.Statement<[string]>;
-  private readonly purge: Database.Statement<[number], { id: string }>;
   private readonly finished: Database.Statement<[number, number], { id: string }>;
   private readonly remove: Database.Statement<[string]>;
   private readonly webhookPending: Database.Statement<[number], IdRecordRow>;
@@ -45,9 +44,6 @@ export class SqliteJobStore implements JobStore {
       `SELECT id, record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
     );
     this.quarantine = db.prepare(`UPDATE jobs SET status = 'quarantined' WHERE id = ?`);
-    this.purge = db.prepare(
-      `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? RETURNING id`,
-    );
     this.finished = db.prepare(
       `SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
     );
@@ -77,10 +73,6 @@ export class SqliteJobStore implements JobStore {
 
   async listUnfinished(): Promise<JobRecord[]> {
     return this.readable(this.unfinished.all());
-  }
-
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    return this.purge.all(beforeMs).map((row) => row.id);
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
