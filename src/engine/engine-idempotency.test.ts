@@ -42,6 +42,7 @@ const parkedRouter: Router = {
   acquire: (_request, signal) => new Promise((resolve) => {
     signal.addEventListener('abort', () => resolve({ ok: false, reason: 'deadline', message: 'stopped' }), { once: true });
   }),
+  hasUntried: () => false,
   close: async () => {},
 };
 
@@ -56,7 +57,7 @@ async function submitTwenty(t: import('node:test').TestContext, jobs: JobStore, 
     log: { info: () => {}, warn: () => {}, error: () => {} },
     jobs: yielding(jobs, 2), events: yielding(new MemoryEventLog(), 3), idempotency: yielding(idempotency, 4), blobs, router: parkedRouter,
     adapterFor: () => { throw new Error('no upstream call is expected'); },
-    deployments: new Map(), pools: new Map([['gpt-image-1', ['d1']]]),
+    deployments: new Map(),
   }, { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 }, defaultDeadlineMs: 60_000, retentionMs: 60_000 });
   t.after(async () => {
     await engine.close();
