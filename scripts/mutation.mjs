@@ -10,6 +10,7 @@ import { join } from 'node:path';
 /** name → [files to mutate (path or path:lines), unit tests that cover them]. */
 export const MODULES = {
   classify: [['src/upstream/classify.ts'], ['src/upstream/classify.test.ts']],
+  'response-headers': [['src/upstream/response-headers.ts'], ['src/upstream/response-headers.test.ts']],
   'retry-policy': [['src/engine/retry-policy.ts'], ['src/engine/retry-policy.test.ts', 'src/upstream/classify.test.ts']],
   'upstream-mode': [['src/engine/upstream-mode.ts'], ['src/engine/upstream-mode.test.ts']],
   circuit: [['src/routing/circuit.ts'], ['src/routing/circuit.test.ts']],
