@@ -1,6 +1,6 @@
 // Shipped prices (USD per million tokens) for the upstream models holdfast knows. Config `prices`
 // overrides or extends them per model; docs/keys-and-cost.md names each default's source.
-import type { ModelPrice } from './usage.js';
+import type { ModelPrice } from './prices.js';
 
 export interface PriceSource {
   price: ModelPrice;

@@ -9,6 +9,7 @@ import type { UpstreamAdapter } from '../upstream/adapter.js';
 import type { AttemptRecord, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
+import type { TokenUsage } from '../wire/usage.js';
 
 /** The subset of pino's Logger the engine uses. */
 export interface EngineLog {
@@ -38,6 +39,14 @@ export interface EngineObserver {
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
 }
 
+/** Prices attempts and books them (usage ledger, key spend, cost metrics). */
+export interface AttemptBilling {
+  /** USD for these tokens on this deployment's model; undefined when the model has no price. */
+  costOf(deploymentId: string, usage: TokenUsage): number | undefined;
+  /** Awaited after every attempt that delivered or was billed, before the job moves on; must not throw. */
+  attemptBilled(job: JobRecord, attempt: AttemptRecord): Promise<void>;
+}
+
 export interface EngineDeps {
   clock: Clock;
   random: Random;
@@ -53,6 +62,7 @@ export interface EngineDeps {
   /** Model route name → the deployments that serve it. */
   pools: ReadonlyMap<string, readonly string[]>;
   observer?: EngineObserver;
+  billing?: AttemptBilling;
 }
 
 export interface EngineOptions {

@@ -1,6 +1,7 @@
 // Job, its event log entries and the pure state machine transition(state, event) (style guide §4).
 // The engine knows nothing of HTTP; a connection is a view that subscribes to these events.
 import type { ImageEndpoint, ImagesResponse } from '../wire/openai-images.js';
+import type { TokenUsage } from '../wire/usage.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -77,6 +78,14 @@ export interface AttemptRecord {
   outcome?: 'succeeded' | FailureKind;
   status?: number;
   upstreamIds: UpstreamIds;
+  /** Tokens the upstream billed for it: its `usage`, or an estimate when a billed attempt failed. */
+  usage?: TokenUsage;
+  /** usage at the price table; null when the deployment's model has no price. */
+  costUsd?: number | null;
+  /** Billed (the upstream had started generating) but delivered nothing. */
+  lost?: boolean;
+  /** Images it delivered. */
+  images?: number;
 }
 
 export interface JobRecord {

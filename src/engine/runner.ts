@@ -10,6 +10,7 @@ import { jobErrorFromFailure, jobErrorFromRouting, withAttemptCount } from './jo
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
+import { billAttempt } from './attempt-billing.js';
 
 interface FailedAttempt {
   kind: FailureKind;
@@ -99,6 +100,7 @@ export class JobRunner {
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
 
     let result: UpstreamResult;
+    let answeredStatus: number | undefined;
     let firstEventSeen = false;
     const firstEvent = (): void => {
       if (firstEventSeen) return;
@@ -107,7 +109,7 @@ export class JobRunner {
     };
     try {
       result = await deps.adapterFor(deploymentId).send(request, {
-        onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
+        onResponse: (status, ids) => { answeredStatus = status; record.upstreamIds = { ...ids }; },
         onPartial: (payload) => {
           firstEvent();
           void this.append({ type: 'image.partial', attempt, deploymentId, forward: this.forwardPartials(), payload });
@@ -125,7 +127,9 @@ export class JobRunner {
       : { ok: false, kind: result.failure.kind, status: result.failure.status, durationMs, retryAfterMs: result.failure.retryAfterMs, rateLimit: result.rateLimit });
     if (!result.ok) this.recordFailure(record, result.failure, request.mode);
     else record.outcome = 'succeeded';
+    const billed = billAttempt(record, result, { answeredStatus, prompt: job.request.fields.prompt, billing: deps.billing });
     this.logAttempt(record, durationMs, result.ok ? undefined : result.failure.message);
+    if (billed) await deps.billing?.attemptBilled(job, record);
     deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
@@ -201,7 +205,7 @@ export class JobRunner {
   private logAttempt(record: AttemptRecord, durationMs: number, error?: string): void {
     this.deps.log.info({
       jobId: this.job.id, attempt: record.attempt, deploymentId: record.deploymentId, mode: record.mode,
-      outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, error,
+      outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, costUsd: record.costUsd, lost: record.lost, error,
     }, 'attempt ended');
   }
 

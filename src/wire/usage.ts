@@ -1,6 +1,6 @@
-// What an attempt was billed, in tokens, and what that cost: the upstream's `usage` read into one
-// shape (wire-format §3, §4.2, §4.5), priced from a per-model table in USD per million tokens.
-// Pure functions; the engine records the result on each attempt.
+// What an attempt was billed, in tokens: the upstream's `usage` read into one shape
+// (wire-format §3, §4.2, §4.5), or estimated for a billed attempt that failed. Pure functions;
+// cost/prices.ts prices them, the engine records them on each attempt.
 
 /** Tokens of one attempt, split the way image models are priced. */
 export interface TokenUsage {
@@ -11,15 +11,6 @@ export interface TokenUsage {
   text_output_tokens: number;
   /** True when holdfast estimated the tokens (a billed attempt that failed carries no usage). */
   estimated: boolean;
-}
-
-/** USD per million tokens for one upstream model (config `prices.<model>`). */
-export interface ModelPrice {
-  text_input_per_1m: number;
-  image_input_per_1m: number;
-  image_output_per_1m: number;
-  /** Output text tokens; defaults to image_output_per_1m. */
-  text_output_per_1m?: number;
 }
 
 /** Image output tokens each partial image adds (wire-format §4.5, OAI-GUIDE "Partial images cost"). */
@@ -62,15 +53,6 @@ export function estimateLostUsage(prompt: unknown, partialsReceived: number): To
     text_input_tokens: text, image_input_tokens: 0, image_output_tokens: PARTIAL_IMAGE_TOKENS * Math.max(0, partialsReceived),
     text_output_tokens: 0, estimated: true,
   };
-}
-
-/** Cost in USD, rounded to a millionth of a dollar (the unit reports add up in). */
-export function costUsd(usage: TokenUsage, price: ModelPrice): number {
-  const micro = usage.text_input_tokens * price.text_input_per_1m
-    + usage.image_input_tokens * price.image_input_per_1m
-    + usage.image_output_tokens * price.image_output_per_1m
-    + usage.text_output_tokens * (price.text_output_per_1m ?? price.image_output_per_1m);
-  return Math.round(micro) / 1_000_000;
 }
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
