@@ -20,6 +20,12 @@ import { createRouter } from './routing/scored-router.js';
 import { rateLimitOf } from './config/load.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch, type WebhookDispatch } from './webhooks/dispatch.js';
+import { createAdminAuth } from './http/admin-auth.js';
+import { createClientKeys } from './keys/client-keys.js';
+import { resolveHashSecret } from './keys/key-material.js';
+import { createBilling, unpricedModels } from './cost/billing.js';
+import { priceTable } from './cost/prices-table.js';
+import { createKeyLimits } from './keys/key-limits.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -71,6 +77,22 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   });
   const adapters = buildAdapters({ clock, dispatcher }, config);
   const webhooks: WebhookDispatch | undefined = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, config);
+  const clientKeys = createClientKeys({
+    store: stores.keys, clock, ids,
+    hashSecret: resolveHashSecret(config.auth.key_hash_secret?.reveal(), config.store.kind === 'sqlite' ? config.store.path : undefined),
+  });
+  const adminAuth = createAdminAuth(config.admin.keys);
+  // With admin keys set, managed keys exist to be enforced: requests without a key are refused.
+  const clientAuth = createClientAuth(config.auth.keys, { managed: clientKeys, required: adminAuth.configured });
+  const limits = createKeyLimits({ keys: clientKeys, clock, log }, { defaultDeadlineMs: config.jobs.default_deadline_ms });
+  const prices = priceTable(config.prices);
+  const billing = createBilling({
+    prices, deploymentModels: new Map([...infos].map(([id, d]) => [id, d.model])), usage: stores.usage,
+    owners: clientAuth, charge: (keyId, usd, at) => clientKeys.charge(keyId, usd, at), metrics, log,
+  });
+  for (const model of unpricedModels([...infos.values()].map((d) => d.model), prices)) {
+    log.warn({ model }, 'no price for this upstream model: its cost is reported as null (set prices.<model>)');
+  }
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
     adapterFor: (id) => {
@@ -79,7 +101,8 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: infos, pools,
-    observer: createEngineObserver({ metrics, webhooks, log }),
+    observer: limits.releasingOnFinish(createEngineObserver({ metrics, webhooks, log })),
+    billing,
   };
   const engine = new Engine(engineDeps, {
     retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },
@@ -91,7 +114,9 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   }]));
   const httpDeps: HttpDeps = {
     clock, engine, blobs: stores.engine.blobs, log, models,
-    auth: createClientAuth(config.auth.keys),
+    auth: clientAuth,
+    limits,
+    admin: { auth: adminAuth, keys: clientKeys, usage: stores.usage },
     observer: metrics ? { heartbeat: () => metrics.heartbeat(), request: (l) => metrics.request(l) } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
@@ -103,7 +128,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     uploads: { maxFiles: config.uploads.max_files, maxFileBytes: config.uploads.max_file_bytes, maxMaskBytes: config.uploads.max_mask_bytes },
     defaultModel: Object.keys(config.models)[0] ?? '',
   });
-  if (config.auth.keys.length === 0) log.warn('auth.keys is empty: holdfast accepts requests without a client key');
+  if (!clientAuth.enabled) log.warn('auth.keys and admin.keys are empty: holdfast accepts requests without a client key');
 
   let purgeTimer: { cancel(): void } | undefined;
   const schedulePurge = (): void => {

@@ -1,7 +1,8 @@
 // The catalogue of holdfast's own error codes (docs/errors.md has a row per code) and GatewayError.
 // Only http/error-reply.ts turns these into HTTP; codes are snake_case and never change once shipped.
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error'
+  | 'insufficient_quota' | 'requests' | 'permission_error';
 
 interface ErrorSpec {
   status: number;
@@ -28,6 +29,11 @@ export const errorCatalogue = {
   job_cancelled: { status: 499, type: 'invalid_request_error' },
   shutting_down: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
+  insufficient_quota: { status: 429, type: 'insufficient_quota' },
+  rate_limit_exceeded: { status: 429, type: 'requests' },
+  invalid_admin_key: { status: 401, type: 'authentication_error' },
+  admin_disabled: { status: 403, type: 'permission_error' },
+  key_not_found: { status: 404, type: 'not_found_error' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,12 +1,27 @@
 // Client authentication: `Authorization: Bearer …` or `api-key: …`, compared in constant time
-// against every configured key (hashing first makes the lengths equal).
+// against every static key of `auth.keys` (hashing first makes the lengths equal), then looked up
+// among the managed keys by keyed hash. Every request reads the store, so a revocation holds at once
+// on every replica. Admin keys are not client keys (admin-auth.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientKeyRecord } from '../store/key-store.js';
+import type { ClientKeys } from '../keys/client-keys.js';
+
+/** Who is calling. */
+export interface Principal {
+  /** The job owner scope: a managed key's id, a hash of a static key, or '' when auth is off. */
+  owner: string;
+  /** The managed key presented, whose limits apply. */
+  managed?: ClientKeyRecord;
+}
 
 export interface ClientAuth {
-  /** Undefined when auth is off; otherwise the owner scope (hash of the key) or null when refused. */
-  authenticate(headers: IncomingHttpHeaders): string | null;
+  /** False when no client key is required (no `auth.keys` and no `admin.keys`). */
   readonly enabled: boolean;
+  /** The caller, or null when refused. */
+  authenticate(headers: IncomingHttpHeaders): Promise<Principal | null>;
+  /** The usage ledger's key id and name for an owner scope. */
+  describe(owner: string): Promise<{ keyId: string; keyName: string; managed: boolean }>;
 }
 
 function digest(value: string): Buffer {
@@ -20,18 +35,34 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 }
 
-export function createClientAuth(keys: ReadonlyArray<{ reveal(): string }>): ClientAuth {
+const STATIC_SCOPE_LENGTH = 32;
+
+export function createClientAuth(
+  keys: ReadonlyArray<{ reveal(): string }>, options: { managed?: ClientKeys; required?: boolean } = {},
+): ClientAuth {
   const digests = keys.map((k) => digest(k.reveal()));
+  const staticNames = new Map(digests.map((d, i) => [d.toString('hex').slice(0, STATIC_SCOPE_LENGTH), `auth.keys[${i}]`]));
+  const enabled = digests.length > 0 || options.required === true;
+  const { managed } = options;
   return {
-    enabled: digests.length > 0,
-    authenticate(headers) {
-      if (digests.length === 0) return '';
+    enabled,
+    async authenticate(headers) {
+      if (!enabled) return { owner: '' };
       const key = presentedKey(headers);
       if (!key) return null;
       const candidate = digest(key);
       let match = false;
       for (const d of digests) match = timingSafeEqual(d, candidate) || match;
-      return match ? candidate.toString('hex').slice(0, 32) : null;
+      if (match) return { owner: candidate.toString('hex').slice(0, STATIC_SCOPE_LENGTH) };
+      const record = await managed?.authenticate(key);
+      return record ? { owner: record.id, managed: record } : null;
+    },
+    async describe(owner) {
+      if (owner === '') return { keyId: 'anonymous', keyName: 'anonymous', managed: false };
+      const name = staticNames.get(owner);
+      if (name !== undefined) return { keyId: `static:${owner.slice(0, 12)}`, keyName: name, managed: false };
+      const record = await managed?.get(owner);
+      return { keyId: owner, keyName: record?.name ?? owner, managed: record !== undefined };
     },
   };
 }

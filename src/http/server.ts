@@ -9,6 +9,8 @@ import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerAdminUsageRoutes } from './routes/admin-usage.js';
 
 const JSON_BODY_LIMIT_BYTES = 512 * 1024 * 1024;
 
@@ -49,5 +51,9 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerAzureRoutes(app, deps, options);
   registerJobRoutes(app, deps, options);
   registerOpsRoutes(app, deps);
+  if (deps.admin) {
+    registerAdminKeyRoutes(app, deps, deps.admin);
+    registerAdminUsageRoutes(app, deps.admin);
+  }
   return app;
 }

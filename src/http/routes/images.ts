@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
+import type { SubmitInput } from '../../engine/engine.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
 import type { ImageEndpoint } from '../../wire/openai-images.js';
 import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
@@ -12,6 +13,7 @@ import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
 import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
+import type { Principal } from '../auth.js';
 
 export interface ImageCall {
   endpoint: ImageEndpoint;
@@ -19,10 +21,10 @@ export interface ImageCall {
   pathModel?: string;
 }
 
-export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
-  return owner;
+export async function authenticate(deps: HttpDeps, request: FastifyRequest): Promise<Principal> {
+  const principal = await deps.auth.authenticate(request.headers);
+  if (principal === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
+  return principal;
 }
 
 function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRoute {
@@ -70,7 +72,8 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = authenticate(deps, request);
+  const principal = await authenticate(deps, request);
+  const owner = principal.owner;
   const deadlineMs = deadlineOf(request);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
@@ -80,17 +83,17 @@ export async function handleImageRequest(
   const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
   try {
     validate(route, parsed, call.endpoint);
+    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs });
   } catch (error) {
     await deps.blobs.deletePrefix(`jobs/${id}/`);
     throw error;
   }
   const { stream, partialImages } = readStreamOptions(parsed.fields);
   const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages };
-  const { job, attached } = await deps.engine.submit({
+  const { job } = await submitWithinLimits(deps, principal, {
     id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
     idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
   });
-  if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')
@@ -98,6 +101,21 @@ export async function handleImageRequest(
   }
   if (stream) return relayOpenAIStream(deps, options, job, reply);
   return answerWhenDone(deps, job, request, reply);
+}
+
+/** Submits a job admitted by the key's limits; a slot not turned into a new job is given back. */
+async function submitWithinLimits(deps: HttpDeps, principal: Principal, input: SubmitInput): Promise<{ job: JobRecord; attached: boolean }> {
+  const id = input.id ?? '';
+  let result: { job: JobRecord; attached: boolean } | undefined;
+  try {
+    result = await deps.engine.submit(input);
+    return result;
+  } finally {
+    if (!result || result.attached) {
+      await deps.limits?.release(principal, id);
+      await deps.blobs.deletePrefix(`jobs/${id}/`);
+    }
+  }
 }
 
 async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {

@@ -16,7 +16,7 @@ type JobParams = { Params: { id: string }; Querystring: { last_event_id?: string
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 async function ownJob(deps: HttpDeps, request: FastifyRequest<{ Params: { id: string } }>): Promise<JobRecord> {
-  const owner = authenticate(deps, request);
+  const { owner } = await authenticate(deps, request);
   const job = await deps.engine.get(request.params.id, owner);
   if (!job) throw new GatewayError('job_not_found', `No job '${request.params.id}'.`, { param: 'id' });
   return job;

@@ -10,10 +10,11 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: HttpDeps, optio
     app.post(`${prefix}/images/edits`, (request, reply) => handleImageRequest(deps, options, { endpoint: 'edits' }, request, reply));
   }
   app.get('/v1/models', async (request) => {
-    authenticate(deps, request);
+    const { managed } = await authenticate(deps, request);
+    const allowed = managed?.models ? new Set(managed.models) : undefined;
     return {
       object: 'list',
-      data: [...deps.models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'holdfast' })),
+      data: [...deps.models.keys()].filter((id) => !allowed || allowed.has(id)).map((id) => ({ id, object: 'model', created: 0, owned_by: 'holdfast' })),
     };
   });
 }

@@ -20,7 +20,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metricsText());
   });
   app.get('/v1/holdfast/deployments', async (request) => {
-    authenticate(deps, request);
+    await authenticate(deps, request);
     return { object: 'list', data: deps.deploymentHealth?.() ?? [] };
   });
 }
