@@ -11,7 +11,7 @@ import { getJson, postJson } from '../helpers/sse.js';
 
 const admin = 'admin: { keys: [env:HOLDFAST_ADMIN_KEY] }';
 const env = { ...seedEnv, HOLDFAST_ADMIN_KEY: ADMIN_KEY };
-const body = { model: 'gpt-image-2', prompt: 'a red apple', size: '1024x1024', quality: 'low' };
+const body = { model: 'gpt-image-2', prompt: 'a red apple', size: '1024x1024', quality: 'low' } as const;
 
 test('a key over its budget is refused with insufficient_quota and no upstream call', async (t) => {
   const stack = await startStack(t, { config: seedConfig(admin), env });

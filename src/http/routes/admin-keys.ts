@@ -7,6 +7,7 @@ import { BUDGET_PERIODS, type BudgetPeriod, type ClientKeyRecord, type KeyLimits
 import type { AdminDeps, HttpDeps } from '../deps.js';
 import { requireAdmin } from '../require-admin.js';
 import { isRecord } from '../../wire/openai-images.js';
+import { roundUsd } from '../../store/usage-ledger.js';
 
 const FIELDS = new Set(['name', 'models', 'rpm', 'max_concurrency', 'budget_usd', 'budget_period', 'expires_at']);
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
@@ -21,8 +22,6 @@ async function keyResource(admin: AdminDeps, key: ClientKeyRecord) {
     spend_total_usd: roundUsd(await admin.keys.spend(key.id, 'total')),
   };
 }
-
-const roundUsd = (usd: number): number => Math.round(usd * 1_000_000) / 1_000_000;
 
 function invalid(param: string, message: string): GatewayError {
   return new GatewayError('invalid_value', `${param}: ${message}`, { param });
