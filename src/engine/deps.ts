@@ -34,6 +34,8 @@ export interface EngineObserver {
   /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
+  /** The job is about to become terminal (awaited before its terminal event is appended); must not throw. */
+  jobEnding?(job: JobRecord): Promise<void>;
   partialForwarded?(job: JobRecord): void;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;

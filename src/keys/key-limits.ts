@@ -7,7 +7,7 @@ import type { KeyLimits } from '../http/deps.js';
 import type { ClientKeys } from './client-keys.js';
 
 export interface KeyLimitsWithRelease extends KeyLimits {
-  /** Wraps an observer so that a finished job frees its key's concurrency slot. */
+  /** Wraps an observer so that a job frees its key's concurrency slot just before it ends. */
   releasingOnFinish(observer: EngineObserver): EngineObserver;
 }
 
@@ -29,12 +29,12 @@ export function createKeyLimits(
     releasingOnFinish(observer) {
       return {
         ...observer,
-        jobFinished(job) {
+        async jobEnding(job) {
           // Managed keys own their jobs under their id (http/auth.ts); other scopes hold no slot.
           if (job.ownerKeyHash.startsWith('key_')) {
-            keys.release(job.ownerKeyHash, job.id).catch((error: unknown) => log.error({ jobId: job.id, err: error }, 'releasing the key slot failed'));
+            await keys.release(job.ownerKeyHash, job.id).catch((error: unknown) => log.error({ jobId: job.id, err: error }, 'releasing the key slot failed'));
           }
-          observer.jobFinished?.(job);
+          await observer.jobEnding?.(job);
         },
       };
     },
