@@ -14,7 +14,8 @@ const SCENARIO = `
 name: cost
 deployments:
   - { name: steady, form: openai, model: gpt-image-2, region: global }
-  - { name: flaky, form: azure, model: gpt-image-2, region: swedencentral, faults: { all: { stream_error: 0.5, after_partial: 0 } } }
+  # No idle front: on a loaded machine a slow render must not turn the mid-stream error into a 408.
+  - { name: flaky, form: azure, model: gpt-image-2, region: swedencentral, idle_timeout_ms: null, faults: { all: { stream_error: 0.5, after_partial: 0 } } }
 `;
 
 function config(): string {
@@ -46,7 +47,7 @@ function priced(u: { input_tokens_details: { text_tokens: number; image_tokens: 
 const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
 
 test('job cost is the price table applied to the upstream usage; a mid-stream failure is one lost attempt; reports add up', async (t) => {
-  const stack = await startStack(t, { scenarioYaml: SCENARIO, config: config(), env: { HOLDFAST_ADMIN_KEY: ADMIN_KEY, UPSTREAM_KEY: 'sk-up' }, seed: 8, timeScale: 0.02 });
+  const stack = await startStack(t, { scenarioYaml: SCENARIO, config: config(), env: { HOLDFAST_ADMIN_KEY: ADMIN_KEY, UPSTREAM_KEY: 'sk-up' }, seed: 8, timeScale: 0.05 });
   const key = await createKey(stack.url, { name: 'team blue' });
   const client = new OpenAI({ apiKey: key.key, baseURL: `${stack.url}/v1`, maxRetries: 0 });
   const jobOf = async (id: string): Promise<Job> => (await getJson(`${stack.url}/v1/images/jobs/${id}`, { authorization: `Bearer ${key.key}` })).json as unknown as Job;
@@ -78,6 +79,7 @@ test('job cost is the price table applied to the upstream usage; a mid-stream fa
   const failed = streamJob.attempts.filter((a) => a.outcome !== 'succeeded');
   assert.equal(failed.length, 1, `attempts: ${streamJob.attempts.map((a) => a.outcome).join(',')} (seed 8 fails the first one)`);
   const [lost] = failed;
+  assert.equal(lost.outcome, 'stream_error');
   assert.equal(lost.lost, true);
   // It sent one partial before the error frame: 100 image tokens, as the upstream bills partials.
   assert.equal(lost.usage?.output_tokens, 100);
