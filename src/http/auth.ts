@@ -1,11 +1,23 @@
 // Client authentication: `Authorization: Bearer …` or `api-key: …`, compared in constant time
 // against every static key of `auth.keys` (hashing first makes the lengths equal), then looked up
 // among the managed keys by keyed hash. Every request reads the store, so a revocation holds at once
-// on every replica. Admin keys are not client keys (admin-auth.ts).
+// on every replica. Admin keys are not client keys (admin-auth.ts). It runs as the onRequest hook
+// of every client route (clientKeyHook), which leaves the caller on the request.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { createError } from '../errors.js';
 import type { ClientKeyRecord } from '../store/key-store.js';
 import type { ClientKeys } from '../keys/client-keys.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Owner scope of the client key (a managed key's id, a static key's hash; '' when auth is off), set by clientKeyHook. */
+    clientOwner: string;
+    /** The caller (its managed key, whose limits apply), set by clientKeyHook. */
+    clientPrincipal: Principal;
+  }
+}
 
 /** Who is calling. */
 export interface Principal {
@@ -22,6 +34,16 @@ export interface ClientAuth {
   authenticate(headers: IncomingHttpHeaders): Promise<Principal | null>;
   /** The usage ledger's key id and name for an owner scope. */
   describe(owner: string): Promise<{ keyId: string; keyName: string; managed: boolean }>;
+}
+
+/** The onRequest hook of client routes: refuses a missing, unknown or revoked key with 401 invalid_api_key. */
+export function clientKeyHook(auth: ClientAuth): onRequestAsyncHookHandler {
+  return async (request) => {
+    const principal = await auth.authenticate(request.headers);
+    if (principal === null) throw createError('invalid_api_key', []);
+    request.clientOwner = principal.owner;
+    request.clientPrincipal = principal;
+  };
 }
 
 function digest(value: string): Buffer {

@@ -2,7 +2,7 @@
 // a key from `admin.keys` (admin-auth.ts; a client key never qualifies). Every admin route uses it,
 // so another way of being an admin (a dashboard session) is added here and nowhere else.
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { AdminAuth } from './admin-auth.js';
 
 export function isAdmin(auth: AdminAuth, request: FastifyRequest): boolean {
@@ -11,7 +11,7 @@ export function isAdmin(auth: AdminAuth, request: FastifyRequest): boolean {
 
 export function requireAdmin(auth: AdminAuth): preHandlerAsyncHookHandler {
   return async (request) => {
-    if (!auth.configured) throw new GatewayError('admin_disabled', 'The admin API is off: set admin.keys in holdfast.yaml.');
-    if (!isAdmin(auth, request)) throw new GatewayError('invalid_admin_key', 'This route needs an admin key (admin.keys) as `Authorization: Bearer …`.');
+    if (!auth.configured) throw createError('admin_disabled', []);
+    if (!isAdmin(auth, request)) throw createError('invalid_admin_key', []);
   };
 }

@@ -1,7 +1,7 @@
 // Managed client keys: creation (the plain key returned once), listing with spend, limit changes,
 // revocation, and the per-request checks made before any upstream call: the key is live, may use
 // the model, is under budget, and fits its rpm and concurrency (one atomic admit in the store).
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { IdSource } from '../time/random.js';
 import type { BudgetPeriod, ClientKeyRecord, KeyLimitsPatch, KeyStore } from '../store/key-store.js';
@@ -53,13 +53,13 @@ export function createClientKeys(deps: { store: KeyStore; clock: Clock; ids: IdS
     async admit(key, request) {
       if (key.models !== null && !key.models.includes(request.model)) {
         // OpenAI answers a model the project may not use like an unknown one (404 model_not_found).
-        throw new GatewayError('model_not_found', `The model '${request.model}' does not exist or you do not have access to it.`, { param: 'model' });
+        throw createError('model_not_found', [request.model, null], { param: 'model' });
       }
       const now = clock.now();
       if (key.budgetUsd !== null) {
         const spent = await store.spend(key.id, key.budgetPeriod, now);
         if (spent >= key.budgetUsd) {
-          throw new GatewayError('insufficient_quota', `You exceeded your current quota: key '${key.name}' spent $${spent.toFixed(4)} of its $${key.budgetUsd} ${periodText(key.budgetPeriod)} budget.`);
+          throw createError('insufficient_quota', [`You exceeded your current quota: key '${key.name}' spent $${spent.toFixed(4)} of its $${key.budgetUsd} ${periodText(key.budgetPeriod)} budget.`]);
         }
       }
       const verdict = await store.admit(key.id, {
@@ -69,7 +69,7 @@ export function createClientKeys(deps: { store: KeyStore; clock: Clock; ids: IdS
       const message = verdict.reason === 'rpm'
         ? `Rate limit reached for key '${key.name}' on requests per min (RPM): Limit ${key.rpm}.`
         : `Rate limit reached for key '${key.name}' on concurrent jobs: Limit ${key.maxConcurrency}.`;
-      throw new GatewayError('rate_limit_exceeded', message, { retryAfterMs: verdict.retryAfterMs });
+      throw createError('rate_limit_exceeded', [message], { retryAfterMs: verdict.retryAfterMs });
     },
     release: (keyId, slotId) => store.release(keyId, slotId),
     charge: (keyId, usd, atMs) => store.addSpend(keyId, usd, atMs),

@@ -2,7 +2,7 @@
 // /v1/holdfast/keys/{id}. Only an admin key passes (requireAdmin). The plain key appears once, in
 // the 201 answer to POST; lists show a short prefix.
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError, type GatewayError } from '../../errors.js';
 import { BUDGET_PERIODS, type BudgetPeriod, type ClientKeyRecord, type KeyLimitsPatch } from '../../store/key-store.js';
 import type { AdminDeps, HttpDeps } from '../deps.js';
 import { requireAdmin } from '../require-admin.js';
@@ -24,7 +24,7 @@ async function keyResource(admin: AdminDeps, key: ClientKeyRecord) {
 }
 
 function invalid(param: string, message: string): GatewayError {
-  return new GatewayError('invalid_value', `${param}: ${message}`, { param });
+  return createError('invalid_value', [`${param}: ${message}`], { param });
 }
 
 function nullablePositiveInt(body: Record<string, unknown>, param: string): number | null | undefined {
@@ -36,9 +36,9 @@ function nullablePositiveInt(body: Record<string, unknown>, param: string): numb
 
 /** Reads the limits of a POST or PATCH body, checking every field. */
 function readLimits(body: unknown, deps: HttpDeps, creating: boolean): KeyLimitsPatch {
-  if (!isRecord(body)) throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
+  if (!isRecord(body)) throw createError('invalid_json', ['not_an_object']);
   for (const field of Object.keys(body)) {
-    if (!FIELDS.has(field)) throw new GatewayError('unknown_parameter', `Unknown parameter: '${field}'.`, { param: field });
+    if (!FIELDS.has(field)) throw createError('unknown_parameter', [`Unknown parameter: '${field}'.`], { param: field });
   }
   const patch: KeyLimitsPatch = {};
   if (body.name !== undefined || creating) {
@@ -75,7 +75,7 @@ export function registerAdminKeyRoutes(app: FastifyInstance, deps: HttpDeps, adm
   const preHandler = requireAdmin(admin.auth);
   const found = async (id: string): Promise<ClientKeyRecord> => {
     const key = await admin.keys.get(id);
-    if (!key) throw new GatewayError('key_not_found', `No client key '${id}'.`, { param: 'id' });
+    if (!key) throw createError('key_not_found', [id], { param: 'id' });
     return key;
   };
 

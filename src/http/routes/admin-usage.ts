@@ -1,7 +1,7 @@
 // GET /v1/holdfast/usage?group_by=key|model|deployment|day&from=&to= : the usage ledger summed per
 // group, as an OpenAI-style list, or CSV with `Accept: text/csv`. Admin only.
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError } from '../../errors.js';
 import { USAGE_GROUPS, type UsageGroup, type UsageRow } from '../../store/usage-ledger.js';
 import type { AdminDeps } from '../deps.js';
 import { requireAdmin } from '../require-admin.js';
@@ -18,7 +18,7 @@ function timeParam(value: string | undefined, param: string): number | undefined
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new GatewayError('invalid_value', `${param} must be Unix seconds or an ISO 8601 date.`, { param });
+  if (!Number.isFinite(ms)) throw createError('invalid_value', [`${param} must be Unix seconds or an ISO 8601 date.`], { param });
   return ms;
 }
 
@@ -39,7 +39,7 @@ export function registerAdminUsageRoutes(app: FastifyInstance, admin: AdminDeps)
   app.get<UsageQuerystring>('/v1/holdfast/usage', { preHandler: requireAdmin(admin.auth) }, async (request, reply) => {
     const groupBy = (request.query.group_by ?? 'key') as UsageGroup;
     if (!USAGE_GROUPS.includes(groupBy)) {
-      throw new GatewayError('invalid_value', `group_by must be one of ${USAGE_GROUPS.join(', ')}.`, { param: 'group_by' });
+      throw createError('invalid_value', [`group_by must be one of ${USAGE_GROUPS.join(', ')}.`], { param: 'group_by' });
     }
     const fromMs = timeParam(request.query.from, 'from');
     const toMs = timeParam(request.query.to, 'to');

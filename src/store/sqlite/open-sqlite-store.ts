@@ -3,13 +3,14 @@
 import { SqliteEventLog } from './sqlite-event-log.js';
 import { SqliteHandle } from './sqlite-handle.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
-import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteJobStore, type BadRecordHandler } from './sqlite-job-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
+  onBadRecord?: BadRecordHandler;
 }
 
 export interface SqliteStore {
@@ -25,7 +26,7 @@ export interface SqliteStore {
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const handle = SqliteHandle.open(options.path);
   return {
-    jobs: handle.use(new SqliteJobStore(handle)),
+    jobs: handle.use(new SqliteJobStore(handle, options.onBadRecord)),
     events: handle.use(new SqliteEventLog(handle)),
     idempotency: handle.use(new SqliteIdempotencyStore(handle)),
     keys: handle.use(new SqliteKeyStore(handle)),
