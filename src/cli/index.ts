@@ -7,6 +7,7 @@ import { registerInitCommand } from './init.js';
 import { registerProbeCommand } from './probe.js';
 import { registerDemoCommand } from './demo.js';
 import { registerGenerateCommand } from './generate.js';
+import { registerKeysCommand } from './keys.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerProbeCommand(program);
   registerDemoCommand(program);
   registerGenerateCommand(program);
+  registerKeysCommand(program);
   return program;
 }

@@ -193,6 +193,8 @@ export class Engine {
   private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
+    // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
+    if (isTerminal(status)) await this.deps.observer?.jobEnding?.(job);
     const now = this.deps.clock.now();
     this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
