@@ -6,7 +6,7 @@ import type { EventLog, IdempotencyStore, JobStore } from '../store/job-store.js
 import type { BlobStore } from '../store/blob-store.js';
 import type { Router } from '../routing/router.js';
 import type { UpstreamAdapter } from '../upstream/adapter.js';
-import type { AttemptRecord, JobRecord } from './job.js';
+import type { AttemptRecord, JobEvent, JobEventBody, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
 
@@ -38,6 +38,23 @@ export interface EngineObserver {
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
 }
 
+/**
+ * Replicas sharing one store (store.kind redis): who runs which job, fenced appends, and the views a
+ * replica gives of jobs that run elsewhere. Absent for a single process.
+ */
+export interface EngineCluster {
+  /** Takes ownership of a new job before it is stored; throws when the shared store cannot. */
+  claim(jobId: string): Promise<void>;
+  /** Appends while this replica owns the job (waiting out a store outage); undefined once it lost the job. */
+  append(jobId: string, body: JobEventBody, at: number): Promise<JobEvent | undefined>;
+  /** The job ended here (finished) or is handed back on shutdown. */
+  release(jobId: string, finished: boolean): Promise<void>;
+  /** Asks the replica running the job to cancel it; false when no replica holds a live lease on it. */
+  requestCancel(jobId: string): Promise<boolean>;
+  /** Events after afterSeq, then live ones as any replica appends them, until the signal aborts. */
+  follow(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEvent>;
+}
+
 export interface EngineDeps {
   clock: Clock;
   random: Random;
@@ -53,6 +70,7 @@ export interface EngineDeps {
   /** Model route name → the deployments that serve it. */
   pools: ReadonlyMap<string, readonly string[]>;
   observer?: EngineObserver;
+  cluster?: EngineCluster;
 }
 
 export interface EngineOptions {

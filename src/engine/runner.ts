@@ -44,6 +44,8 @@ export class JobRunner {
       const reason = signal.aborted ? String(signal.reason) : 'internal';
       // On shutdown the job stays unfinished in the store; the next start() resumes it.
       if (reason === 'shutdown') return;
+      // Another replica owns the job now (this one was cut off from the store too long): it goes on there.
+      if (reason === 'lease_lost') return;
       if (reason === 'cancelled') await this.append({ type: 'job.cancelled' });
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {

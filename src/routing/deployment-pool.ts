@@ -141,6 +141,33 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       else if (counts) move(booking, report.ok ? 'success' : 'failure', now);
     },
 
+    /** Gives back an attempt that never went out (the cluster budget refused it): no health, no circuit move. */
+    abandon(booking: Booking, now: number): void {
+      budgetOf(booking.deploymentId).release();
+      if (booking.probe) move(booking, 'probe_abandoned', now);
+      publishBudget(booking.deploymentId, now);
+    },
+
+    /** Takes nothing on this deployment until `untilMs` (the cluster budget said when it frees). */
+    holdOff(id: string, untilMs: number, now: number): void {
+      budgetOf(id).backOff(untilMs);
+      publishBudget(id, now);
+    },
+
+    /** Books the outcome of another replica's attempt (shared health and circuits): no budget release here. */
+    recordRemote(booking: Booking, report: AttemptReport, at: number, now: number): void {
+      const { deploymentId: id, sizeClass } = booking;
+      if (report.status === 429 || report.kind === 'rate_limited') budgetOf(id).backOff(at + (report.retryAfterMs ?? options.defaultBackOffMs));
+      publishBudget(id, now);
+      health.record({ deployment: id, sizeClass, ok: report.ok, kind: report.kind, status: report.status, durationMs: report.durationMs, expectedMs: booking.expectedMs }, at);
+      const counts = report.ok || (report.kind !== undefined && countsAgainstHealth(report.kind));
+      if (booking.probe) {
+        const circuit = circuitOf(id, sizeClass, now);
+        if (circuit.status === 'half_open' && !circuit.probing) move(booking, 'probe_started', at);
+        move(booking, !counts ? 'probe_abandoned' : report.ok ? 'probe_succeeded' : 'probe_failed', at);
+      } else if (counts) move(booking, report.ok ? 'success' : 'failure', at);
+    },
+
     observe(id: string, info: RateLimitInfo, now: number): void {
       budgetOf(id).observe(info, now);
       publishBudget(id, now);

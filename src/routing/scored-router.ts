@@ -4,7 +4,7 @@
 import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { RateLimitInfo } from '../upstream/adapter.js';
-import type { AcquireResult, AttemptReport, RouteLease, RouteRequest, Router } from './router.js';
+import type { AcquireResult, AttemptReport, BookedLease, RouteRequest, Router, SizeClass } from './router.js';
 import { defaultCircuitOptions, type CircuitOptions } from './circuit.js';
 import { defaultHealthOptions, type HealthOptions, type HealthSnapshot } from './health.js';
 import { defaultPickOptions, type PickOptions } from './pick.js';
@@ -28,17 +28,22 @@ export interface RouterOptions {
 }
 
 export interface ScoredRouter extends Router {
+  acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult<BookedLease>>;
   /** The health table: one row per deployment and size class. */
   health(): HealthSnapshot;
   /** Rate-limit headers seen outside a lease (e.g. a probe). */
   observeRateLimit(deploymentId: string, info: RateLimitInfo): void;
   queueDepth(model: string): number;
+  /** Takes nothing on the deployment until untilMs (clock time); waiters wake then. */
+  holdOff(deploymentId: string, untilMs: number): void;
+  /** Books another replica's attempt outcome into health and circuits (at: when it ended). */
+  recordRemote(outcome: { deploymentId: string; sizeClass: SizeClass; probe: boolean; expectedMs: number; report: AttemptReport; at: number }): void;
 }
 
 interface Waiter {
   request: RouteRequest;
   enqueuedAt: number;
-  settle(result: AcquireResult | { error: unknown }): void;
+  settle(result: AcquireResult<BookedLease> | { error: unknown }): void;
 }
 
 type Refusal = Extract<AcquireResult, { ok: false }>;
@@ -67,14 +72,23 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
     return { ok: false, reason, message, retryAfterMs };
   };
 
-  const lease = (booking: Booking): RouteLease => {
+  const lease = (booking: Booking): BookedLease => {
     let released = false;
     return {
       deploymentId: booking.deploymentId,
+      sizeClass: booking.sizeClass,
+      probe: booking.probe,
+      expectedMs: booking.expectedMs,
       release(report: AttemptReport) {
         if (released) return;
         released = true;
         pool.finish(booking, report, clock.now());
+        pumpAll();
+      },
+      abandon() {
+        if (released) return;
+        released = true;
+        pool.abandon(booking, clock.now());
         pumpAll();
       },
     };
@@ -120,8 +134,8 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
     wakes.set(model, { at: due, timer: clock.setTimer(due - now, () => { wakes.delete(model); pump(model); }) });
   };
 
-  const wait = (request: RouteRequest, signal: AbortSignal, boundAt: number): Promise<AcquireResult> =>
-    new Promise<AcquireResult>((resolve, reject) => {
+  const wait = (request: RouteRequest, signal: AbortSignal, boundAt: number): Promise<AcquireResult<BookedLease>> =>
+    new Promise<AcquireResult<BookedLease>>((resolve, reject) => {
       const queue = queueOf(request.model);
       const waiter: Waiter = {
         request,
@@ -176,6 +190,14 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       pumpAll();
     },
     queueDepth: (model) => queues.get(model)?.size ?? 0,
+    holdOff(deploymentId, untilMs) {
+      pool.holdOff(deploymentId, untilMs, clock.now());
+      pumpAll();
+    },
+    recordRemote({ report, at, ...booking }) {
+      pool.recordRemote(booking, report, at, clock.now());
+      pumpAll();
+    },
     async close() {
       if (closed) return;
       closed = true;
