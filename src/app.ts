@@ -20,6 +20,7 @@ import { createRouter } from './routing/scored-router.js';
 import { rateLimitOf } from './config/load.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch, type WebhookDispatch } from './webhooks/dispatch.js';
+import { openCluster, type Cluster } from './cluster/cluster.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -55,11 +56,11 @@ function deploymentInfos(config: HoldfastConfig): Map<string, DeploymentInfo> {
 export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig): Promise<Holdfast> {
   const { clock, random, ids, log } = deps;
   const dispatcher = deps.dispatcher ?? createUpstreamDispatcher();
-  const stores: Stores = openStores(config);
+  const stores: Stores = await openStores(config);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const infos = deploymentInfos(config);
   const pools = new Map(Object.entries(config.models).map(([name, m]) => [name, [...m.deployments]]));
-  const router = createRouter({ clock, random, metrics }, {
+  const localRouter = createRouter({ clock, random, metrics }, {
     models: Object.fromEntries(Object.entries(config.models).map(([name, m]) => [name, {
       deployments: [...m.deployments], queue: { maxDepth: m.queue.max_depth, maxWaitMs: m.queue.max_wait_ms },
     }])),
@@ -69,6 +70,14 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     }])),
     circuit: { windowMs: config.circuit.window_ms, minRequests: config.circuit.min_requests, failureRate: config.circuit.failure_rate, cooldownMs: config.circuit.cooldown_ms },
   });
+  const cluster: Cluster | undefined = stores.redis ? await openCluster({ clock, log, store: stores.redis, local: localRouter }, {
+    url: config.store.url?.reveal() ?? '', leaseMs: config.cluster.lease_ms, defaultBackOffMs: 1_000,
+    limits: new Map(Object.entries(config.deployments).flatMap(([id, d]) => {
+      const limit = rateLimitOf(d);
+      return limit ? [[id, { ...limit, marginMs: Math.min(1_000, limit.windowMs * 0.02) }] as const] : [];
+    })),
+  }) : undefined;
+  const router = cluster?.router ?? localRouter;
   const adapters = buildAdapters({ clock, dispatcher }, config);
   const webhooks: WebhookDispatch | undefined = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, config);
   const engineDeps: EngineDeps = {
@@ -80,6 +89,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     },
     deployments: infos, pools,
     observer: createEngineObserver({ metrics, webhooks, log }),
+    cluster: cluster?.engine,
   };
   const engine = new Engine(engineDeps, {
     retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },
@@ -95,7 +105,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     observer: metrics ? { heartbeat: () => metrics.heartbeat(), request: (l) => metrics.request(l) } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
-    deploymentHealth: () => router.health(),
+    deploymentHealth: () => cluster ? cluster.router.health() : localRouter.health(),
     ready: () => stores.engine.jobs.ping(),
   };
   const server = await buildServer(httpDeps, {
@@ -115,7 +125,9 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   return {
     engine, metrics, server,
     async start() {
-      const resumed = await engine.start();
+      // In a cluster, unfinished jobs belong to their replicas' leases; the takeover scan resumes orphans.
+      if (cluster) await cluster.start(engine);
+      const resumed = cluster ? 0 : await engine.start();
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
       const webhooksResumed = (await webhooks?.resume()) ?? 0;
       if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
@@ -136,6 +148,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
         straggler.cancel();
         await webhooks?.close();
         await router.close();
+        await cluster?.close();
         await stores.close();
         if (!deps.dispatcher) await dispatcher.close();
       })();

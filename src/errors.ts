@@ -27,6 +27,7 @@ export const errorCatalogue = {
   no_deployment_available: { status: 503, type: 'server_error' },
   job_cancelled: { status: 499, type: 'invalid_request_error' },
   shutting_down: { status: 503, type: 'server_error' },
+  store_unavailable: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

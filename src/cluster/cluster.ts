@@ -9,7 +9,7 @@ import type { EngineCluster, EngineLog } from '../engine/deps.js';
 import type { JobEvent, JobEventBody } from '../engine/job.js';
 import type { ScoredRouter } from '../routing/scored-router.js';
 import type { RedisStore } from '../store/redis/open-redis-store.js';
-import { closeRedis, connectRedis, createRedisConnection } from '../store/redis/redis-connection.js';
+import { closeRedis, connectRedis, createRedisConnection, guarded, redisAddress } from '../store/redis/redis-connection.js';
 import { isStoreUnavailable } from '../store/store-unavailable-error.js';
 import { createJobLeases, type JobLeases } from './job-leases.js';
 import { createSharedBudget, type BudgetLimit } from './shared-budget.js';
@@ -53,6 +53,7 @@ export async function openCluster(
   const redis = store.redis;
   const replicaId = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const connection = { url: options.url };
+  const address = redisAddress(options.url);
   const reader: Redis = createRedisConnection({ ...connection, name: 'outcomes', blocking: true });
   const subscriber: Redis = createRedisConnection({ ...connection, name: 'signals', blocking: true });
   for (const r of [reader, subscriber]) r.on('error', () => {});
@@ -96,7 +97,7 @@ export async function openCluster(
 
   const engineCluster: EngineCluster = {
     async claim(jobId) {
-      if (!(await leases.claim(jobId))) throw new Error(`job ${jobId} is held by another replica`);
+      if (!(await guarded(address, () => leases.claim(jobId)))) throw new Error(`job ${jobId} is held by another replica`);
     },
     async append(jobId, body, at) {
       for (;;) {
@@ -117,12 +118,12 @@ export async function openCluster(
       if (finished) await leases.finish(jobId);
       else await leases.handBack(jobId);
     },
-    async requestCancel(jobId) {
+    requestCancel: (jobId) => guarded(address, async () => {
       await redis.set(cancelKey(jobId), '1', 'PX', 86_400_000);
       if ((await leases.holder(jobId)) === null) return false;
       await redis.publish(cancelChannel, jobId);
       return true;
-    },
+    }),
     follow: (jobId, afterSeq, signal) => store.events.follow(jobId, afterSeq, signal),
   };
 

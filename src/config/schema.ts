@@ -6,7 +6,7 @@ import { integer, oneOf, positiveInteger, secret, section, text } from './schema
 import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const STORE_KINDS = ['sqlite', 'memory'] as const;
+export const STORE_KINDS = ['sqlite', 'memory', 'redis'] as const;
 
 const ms = (defaultMs: number, description: string) => positiveInteger({ default: defaultMs, description: `${description} (milliseconds).` });
 
@@ -28,9 +28,17 @@ export const ConfigSchema = Type.Object({
     }),
   }, 'Operator (admin) authentication for the admin API and the dashboard.'),
   store: section({
-    kind: oneOf(STORE_KINDS, { default: 'sqlite', description: '`sqlite` keeps jobs across restarts; `memory` forgets them.' }),
+    kind: oneOf(STORE_KINDS, { default: 'sqlite', description: '`sqlite` keeps jobs across restarts (one process); `memory` forgets them; `redis` is shared by replicas (docs/scale-out.md).' }),
     path: text({ default: './holdfast-data/holdfast.db', description: 'SQLite database file (kind `sqlite`).' }),
+    url: Type.Union([secret('value', { description: 'Redis URL, usually `env:REDIS_URL`.' }), Type.Null()], {
+      default: null,
+      description: 'Redis URL (`redis://` or `rediss://`, may hold a password), usually `env:REDIS_URL`; required for kind `redis`.',
+    }),
+    prefix: text({ default: 'holdfast:', description: 'Prefix of every Redis key (kind `redis`); replicas of one gateway share it.' }),
   }, 'Where jobs and their event logs are kept.'),
+  cluster: section({
+    lease_ms: ms(3000, 'With store kind `redis`: a replica that stops renewing a job\'s lease for this long loses the job to another replica, which resumes it within about lease_ms × 4/3'),
+  }, 'Replicas sharing one Redis store.'),
   blobs: section({
     path: text({ default: './holdfast-data/images', description: 'Directory for generated images and uploads.' }),
   }, 'Where image bytes are kept.'),

@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import { GatewayError } from '../errors.js';
 import type { HttpDeps, HttpOptions } from './deps.js';
 import { replyGatewayError, replyUnknownError } from './error-reply.js';
+import { isStoreUnavailable } from '../store/store-unavailable-error.js';
 import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -38,7 +39,9 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (reply.sent || reply.raw.headersSent) return;
-    const known = error instanceof GatewayError ? error : fromFastifyError(error);
+    const known = error instanceof GatewayError ? error
+      : isStoreUnavailable(error) ? new GatewayError('store_unavailable', 'holdfast cannot reach its shared store right now; retry shortly.', { retryAfterMs: error.retryAfterMs })
+        : fromFastifyError(error);
     if (known) return replyGatewayError(reply, known);
     request.log.error({ err: error }, 'unhandled error');
     return replyUnknownError(reply, request.id);

@@ -21,6 +21,6 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
   app.get('/v1/holdfast/deployments', async (request) => {
     authenticate(deps, request);
-    return { object: 'list', data: deps.deploymentHealth?.() ?? [] };
+    return { object: 'list', data: (await deps.deploymentHealth?.()) ?? [] };
   });
 }
