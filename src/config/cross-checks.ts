@@ -3,6 +3,7 @@
 // other keys are invalid and every error is reported in one pass.
 import type { ConfigIssue } from './config-error.js';
 import { isPlainObject, joinPath } from './key-path.js';
+import { checkStores } from './store-checks.js';
 
 export interface CrossCheckResult {
   issues: ConfigIssue[];
@@ -96,5 +97,6 @@ export function crossCheck(root: unknown): CrossCheckResult {
   checkDelayOrder(root, 'webhooks', error);
   checkAuth(root, warn);
   checkAdminKeys(root, error);
+  checkStores(root, error, warn);
   return result;
 }

@@ -1,8 +1,9 @@
-// Picks the store implementations named by the config: SQLite (embedded default) or memory,
-// with image and upload bytes on local disk either way.
+// Picks the store implementations named by the config: SQLite (embedded default), memory or
+// Redis (replicas), with image and upload bytes on local disk (default) or in Azure Blob Storage.
 import type { HoldfastConfig } from '../config/schema.js';
 import type { BlobStore } from './blob-store.js';
 import type { EventLog, IdempotencyStore, JobStore } from './job-store.js';
+import { AzureBlobStore } from './azure/azure-blob-store.js';
 import { DiskBlobStore } from './disk/disk-blob-store.js';
 import { MemoryEventLog, MemoryIdempotencyStore, MemoryJobStore } from './memory/memory-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
@@ -17,7 +18,7 @@ export interface Stores {
 }
 
 export async function openStores(config: HoldfastConfig): Promise<Stores> {
-  const blobs = new DiskBlobStore({ root: config.blobs.path });
+  const blobs = openBlobStore(config.blobs);
   if (config.store.kind === 'redis') {
     if (!config.store.url) throw new Error('store.url is required with store.kind redis (usually env:REDIS_URL)');
     const redis = await openRedisStore({ url: config.store.url.reveal(), prefix: config.store.prefix });
@@ -43,4 +44,11 @@ export async function openStores(config: HoldfastConfig): Promise<Stores> {
       await sqlite.close();
     },
   };
+}
+
+/** Validated config guarantees the azure keys (cross-checks); the throws guard direct callers. */
+function openBlobStore(blobs: HoldfastConfig['blobs']): BlobStore {
+  if (blobs.kind === 'disk') return new DiskBlobStore({ root: blobs.path });
+  if (!blobs.connection_string || !blobs.container) throw new Error('blobs.kind azure needs blobs.connection_string and blobs.container');
+  return new AzureBlobStore({ connectionString: blobs.connection_string.reveal(), container: blobs.container });
 }
