@@ -16,7 +16,10 @@ const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I
 export interface RunningAzurite {
   connectionString: string;
   port: number;
+  /** Stops the emulator now (the cleanup then only removes its folder). */
+  stop(): Promise<void>;
 }
+
 
 /** Whatever registers cleanups: a TestContext, or a file-level list run in after(). */
 export interface CleanupScope {
@@ -29,11 +32,14 @@ export async function startAzurite(t: CleanupScope): Promise<RunningAzurite> {
   const child = spawn(process.execPath, [blobMain, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', location,
     '--silent', '--skipApiVersionCheck', '--loose', '--disableTelemetry'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
-  t.after(async () => {
+  const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await exited;
     }
+  };
+  t.after(async () => {
+    await stop();
     rmSync(location, { recursive: true, force: true });
   });
   const output: string[] = [];
@@ -47,7 +53,7 @@ export async function startAzurite(t: CleanupScope): Promise<RunningAzurite> {
     void exited.then(() => reject(new Error(`azurite exited before listening:\n${output.join('\n')}`)));
   });
   return {
-    port,
+    port, stop,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`,
   };
 }

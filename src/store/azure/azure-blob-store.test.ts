@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { describeBlobStore } from '../blob-store.contract.js';
 import { startAzurite, type RunningAzurite } from '../../../test/helpers/azurite.js';
+import { StoreUnavailableError } from '../store-unavailable-error.js';
 import { AzureBlobStore } from './azure-blob-store.js';
 
 let azurite: RunningAzurite;
@@ -58,4 +59,19 @@ test('a failed upload stream rejects and leaves no blob behind', async (t) => {
   await assert.rejects(blobs.put('jobs/job_f/upload', failing));
   assert.equal(await blobs.read('jobs/job_f/upload'), undefined);
   assert.equal(await blobs.usageBytes(), 0);
+});
+
+test('while the blob service is unreachable calls fail within seconds with StoreUnavailableError', async (t) => {
+  const own = await startAzurite(t);
+  const blobs = new AzureBlobStore({ connectionString: own.connectionString, container: containerName() });
+  await blobs.put('jobs/job_u/0.png', Buffer.from('png'));
+  await own.stop();
+  for (const [what, run] of [['read', () => blobs.read('jobs/job_u/0.png')], ['put', () => blobs.put('jobs/job_u/1.png', Buffer.from('x'))]] as const) {
+    const started = Date.now();
+    const error = await run().then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof StoreUnavailableError, `${what}: ${String(error)}`);
+    assert.match(error.message, /^Azure Blob Storage \(container holdfast-test-[0-9a-f]+\) cannot serve: /);
+    assert.doesNotMatch(error.message, /AccountKey|Eby8/);
+    assert.ok(Date.now() - started < 5000, `${what} took ${Date.now() - started} ms`);
+  }
 });

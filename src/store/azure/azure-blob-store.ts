@@ -1,9 +1,12 @@
 // BlobStore on Azure Blob Storage (@azure/storage-blob): key `jobs/x/0.png` is the block blob of
 // that name in one container, so every replica reads the images and uploads any other wrote.
 // Streams are uploaded in 4 MiB blocks (never held whole); the container is created on first use.
+// An unreachable or failing service (network error, 5xx, after the SDK's few quick retries) is a
+// StoreUnavailableError; its message names the container, never the URL (a SAS would leak).
 import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
 import { Readable, Transform } from 'node:stream';
 import type { BlobStore } from '../blob-store.js';
+import { StoreUnavailableError } from '../store-unavailable-error.js';
 
 export interface AzureBlobStoreOptions {
   /** Storage account connection string (a secret: it holds the account key). */
@@ -22,12 +25,20 @@ export class AzureBlobStore implements BlobStore {
   constructor(options: AzureBlobStoreOptions) {
     // Builds clients only; no request is sent until the first operation.
     const service = BlobServiceClient.fromConnectionString(options.connectionString, {
-      retryOptions: { maxTries: 3 },
+      // Few, quick retries: a caller waits seconds at most, then gets StoreUnavailableError.
+      retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 1000, tryTimeoutInMs: 60_000 },
     });
     this.container = service.getContainerClient(options.container);
+    this.name = options.container;
   }
 
-  async put(key: string, data: Buffer | Readable): Promise<{ sizeBytes: number }> {
+  private readonly name: string;
+
+  put(key: string, data: Buffer | Readable): Promise<{ sizeBytes: number }> {
+    return this.guarded(() => this.upload(key, data));
+  }
+
+  private async upload(key: string, data: Buffer | Readable): Promise<{ sizeBytes: number }> {
     await this.ensureContainer();
     const blob = this.container.getBlockBlobClient(checkKey(key));
     if (Buffer.isBuffer(data)) {
@@ -49,7 +60,7 @@ export class AzureBlobStore implements BlobStore {
 
   async open(key: string): Promise<Readable | undefined> {
     const blob = this.container.getBlobClient(checkKey(key));
-    const response = await ifFound(() => blob.download());
+    const response = await this.guarded(() => ifFound(() => blob.download()));
     const body = response?.readableStreamBody;
     if (!body) return undefined;
     return body instanceof Readable ? body : Readable.from(body);
@@ -57,10 +68,14 @@ export class AzureBlobStore implements BlobStore {
 
   async read(key: string): Promise<Buffer | undefined> {
     const blob = this.container.getBlobClient(checkKey(key));
-    return ifFound(() => blob.downloadToBuffer());
+    return this.guarded(() => ifFound(() => blob.downloadToBuffer()));
   }
 
-  async deletePrefix(prefix: string): Promise<void> {
+  deletePrefix(prefix: string): Promise<void> {
+    return this.guarded(() => this.deleteAll(prefix));
+  }
+
+  private async deleteAll(prefix: string): Promise<void> {
     const names: string[] = [];
     await ifFound(async () => {
       for await (const item of this.container.listBlobsFlat({ prefix })) names.push(item.name);
@@ -70,7 +85,11 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
-  async usageBytes(): Promise<number> {
+  usageBytes(): Promise<number> {
+    return this.guarded(() => this.sumSizes());
+  }
+
+  private async sumSizes(): Promise<number> {
     let total = 0;
     await ifFound(async () => {
       for await (const item of this.container.listBlobsFlat()) total += item.properties.contentLength ?? 0;
@@ -79,6 +98,16 @@ export class AzureBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {}
+
+  private async guarded<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof RestError) || (error.statusCode !== undefined && error.statusCode < 500)) throw error;
+      const what = error.statusCode === undefined ? (error.code ?? 'network error') : `HTTP ${error.statusCode}`;
+      throw new StoreUnavailableError(`Azure Blob Storage (container ${this.name}) cannot serve: ${what}`, { cause: error });
+    }
+  }
 
   private ensureContainer(): Promise<void> {
     this.ready ??= this.container.createIfNotExists().then(() => undefined, (error: unknown) => {
