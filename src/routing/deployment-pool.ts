@@ -36,6 +36,8 @@ export interface Booking {
   probe: boolean;
   /** The prior latency for this request, against which the outcome's latency is judged. */
   expectedMs: number;
+  /** When the budget was taken (abandon gives that start back). */
+  takenAt?: number;
 }
 
 const sizeClasses: readonly SizeClass[] = ['small', 'medium', 'large'];
@@ -98,7 +100,7 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       const chosen = pickCandidate(candidates, request.avoid, { random, options: options.pick });
       budgetOf(chosen.id).tryTake(now);
       publishBudget(chosen.id, now);
-      const booking = { deploymentId: chosen.id, sizeClass: request.sizeClass, probe: chosen.probe, expectedMs: chosen.priorMs };
+      const booking = { deploymentId: chosen.id, sizeClass: request.sizeClass, probe: chosen.probe, expectedMs: chosen.priorMs, takenAt: now };
       if (chosen.probe) move(booking, 'probe_started', now);
       return booking;
     },
@@ -143,7 +145,7 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
 
     /** Gives back an attempt that never went out (the cluster budget refused it): no health, no circuit move. */
     abandon(booking: Booking, now: number): void {
-      budgetOf(booking.deploymentId).release();
+      budgetOf(booking.deploymentId).untake(booking.takenAt ?? now);
       if (booking.probe) move(booking, 'probe_abandoned', now);
       publishBudget(booking.deploymentId, now);
     },
