@@ -90,7 +90,7 @@ export class RedisEventLog implements EventLog {
   /** One page after seq; an outage yields nothing after waiting for the tail to reconnect. */
   private async catchUp(jobId: string, seq: number, signal: AbortSignal): Promise<JobEvent[]> {
     try {
-      return await this.read(jobId, seq, 256);
+      return await this.read(jobId, seq, 64);
     } catch (error) {
       if (!isStoreUnavailable(error)) throw error;
       if (signal.aborted) return [];

@@ -21,7 +21,8 @@ export interface StreamTailOptions {
 /** Pause after a failed read while the connection looks up, so an error cannot spin the loop. */
 const RETRY_PAUSE_MS = 100;
 
-const COUNT = 256;
+// Entries per XREAD reply: partial images are MBs each, so replies stay bounded.
+const COUNT = 32;
 
 export class RedisStreamTail {
   private readonly waiters = new Set<Waiter>();
