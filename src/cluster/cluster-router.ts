@@ -13,6 +13,13 @@ import type { OutcomeFeed } from './outcome-feed.js';
 
 export interface ClusterRouter extends Router {
   health(): Promise<HealthSnapshot>;
+  /** Keeps the starts of attempts whose request may not have reached the upstream yet counted (every lease tick). */
+  holdPending(): Promise<void>;
+}
+
+/** RouteLease plus the moment the upstream answered (it surely had the request by then). */
+export interface ClusterLease extends RouteLease {
+  responded(): void;
 }
 
 export interface ClusterRouterDeps {
@@ -25,6 +32,8 @@ export interface ClusterRouterDeps {
   limits: ReadonlyMap<string, BudgetLimit>;
   /** How long a probe slot is held at most (a probe that never reports frees it then). */
   probeTtlMs: number;
+  /** How long a pending start stays counted past its window without a hold (the lease tick's period covers it). */
+  pendingMs: number;
   defaultBackOffMs: number;
 }
 
@@ -38,7 +47,7 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
     for (;;) {
       try {
         return await budget.reserve(lease.deploymentId, deps.limits.get(lease.deploymentId),
-          lease.probe ? { sizeClass: lease.sizeClass, holder, ttlMs: deps.probeTtlMs } : undefined);
+          lease.probe ? { sizeClass: lease.sizeClass, holder, ttlMs: deps.probeTtlMs } : undefined, deps.pendingMs);
       } catch (error) {
         // Redis is away: this attempt waits for it rather than going out uncounted.
         if (clock.now() + REDIS_RETRY_MS > deadlineAt) throw error;
@@ -48,9 +57,23 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
     }
   };
 
-  const wrap = (lease: BookedLease, holder: string): RouteLease => ({
+  /** Starts reserved whose request may still be on its way: deployment -> members. */
+  const pending = new Map<string, Set<string>>();
+  const confirm = (id: string, member: string): void => {
+    const set = pending.get(id);
+    const limit = deps.limits.get(id);
+    if (!set?.delete(member) || !limit) return;
+    // From now on the upstream surely has the request: its window ends window + margin from here.
+    budget.hold(id, limit, [member], 0).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not date a budget start'));
+  };
+
+  const wrap = (lease: BookedLease, holder: string, member: string): ClusterLease => ({
     deploymentId: lease.deploymentId,
+    responded() {
+      confirm(lease.deploymentId, member);
+    },
     release(report: AttemptReport) {
+      confirm(lease.deploymentId, member);
       lease.release(report);
       const id = lease.deploymentId;
       const shared: Promise<unknown>[] = [
@@ -76,7 +99,14 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
           lease.abandon();
           throw error;
         }
-        if (reservation.ok) return { ok: true, lease: wrap(lease, holder) };
+        if (reservation.ok) {
+          if (reservation.member !== '') {
+            const set = pending.get(lease.deploymentId) ?? new Set<string>();
+            set.add(reservation.member);
+            pending.set(lease.deploymentId, set);
+          }
+          return { ok: true, lease: wrap(lease, holder, reservation.member) };
+        }
         lease.abandon();
         local.holdOff(lease.deploymentId, clock.now() + reservation.waitMs);
       }
@@ -92,6 +122,12 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
         const remaining = row.budget.remaining === 0 ? 0 : Math.max(0, limit.requests - count);
         return { ...row, budget: { ...row.budget, remaining, limit: limit.requests } };
       });
+    },
+    async holdPending() {
+      await Promise.all([...pending].map(async ([id, members]) => {
+        const limit = deps.limits.get(id);
+        if (limit && members.size > 0) await budget.hold(id, limit, [...members], deps.pendingMs);
+      }));
     },
     close: () => local.close(),
   };

@@ -65,7 +65,7 @@ export async function openCluster(
   const feed: OutcomeFeed = createOutcomeFeed({ clock, redis, reader, prefix, replicaId, onError: (error) => log.warn({ err: error }, 'outcome feed') });
   const router = createClusterRouter({
     clock, log, local, budget, feed, replicaId, limits: options.limits,
-    probeTtlMs: options.probeTtlMs ?? 300_000, defaultBackOffMs: options.defaultBackOffMs,
+    probeTtlMs: options.probeTtlMs ?? 300_000, defaultBackOffMs: options.defaultBackOffMs, pendingMs: options.leaseMs,
   });
   const cancelChannel = `${prefix}cancel`;
   const cancelKey = (id: string): string => `${prefix}cancel:${id}`;
@@ -129,6 +129,9 @@ export async function openCluster(
 
   const tick = async (engine: ClusterEngine): Promise<void> => {
     const running = engine.runningIds();
+    router.holdPending().catch((error: unknown) => {
+      if (!closed) log.warn({ err: error }, 'could not hold pending budget starts');
+    });
     try {
       for (const id of await leases.renew(running)) {
         log.warn({ jobId: id }, 'lost the lease of a job (another replica runs it now); stopping it here');

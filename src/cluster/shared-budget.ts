@@ -15,7 +15,8 @@ export interface BudgetLimit {
   marginMs: number;
 }
 
-export type Reservation = { ok: true } | { ok: false; waitMs: number; reason: 'window' | 'backoff' | 'probe' };
+/** member: the reservation's entry in the window, until confirm() dates it from when the upstream surely had the request. */
+export type Reservation = { ok: true; member: string } | { ok: false; waitMs: number; reason: 'window' | 'backoff' | 'probe' };
 
 const reserveScript = `
 ${luaNow}
@@ -33,13 +34,23 @@ if ARGV[4] ~= '' then
     return {0, math.max(1, redis.call('PTTL', KEYS[4])), 'probe'}
   end
 end
+local member = ''
 if limit > 0 then
-  local span = tonumber(ARGV[2]) + tonumber(ARGV[3])
-  redis.call('ZADD', KEYS[1], now + span, redis.call('INCR', KEYS[3]))
+  local span = tonumber(ARGV[2]) + tonumber(ARGV[3]) + tonumber(ARGV[6])
+  member = tostring(redis.call('INCR', KEYS[3]))
+  redis.call('ZADD', KEYS[1], now + span, member)
   redis.call('PEXPIRE', KEYS[1], span + 1000)
   redis.call('PEXPIRE', KEYS[3], span + 1000)
 end
-return {1, 0, ''}
+return {1, 0, member}
+`;
+
+// KEYS[1] window  ARGV[1] span (ms from now)  ARGV[2..] members: each counted until now + span
+const holdScript = `
+${luaNow}
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + 1000)
+return 1
 `;
 
 const backOffScript = `
@@ -49,8 +60,14 @@ return 1
 `;
 
 export interface SharedBudget {
-  /** Takes one start of the deployment's cluster budget (and the probe slot when `probe` names one). */
-  reserve(deploymentId: string, limit: BudgetLimit | undefined, probe?: { sizeClass: string; holder: string; ttlMs: number }): Promise<Reservation>;
+  /**
+   * Takes one start of the deployment's cluster budget (and the probe slot when `probe` names one).
+   * The start stays counted for window + margin + pendingMs; hold() extends that while the request
+   * may still be on its way, and confirm() finally dates it from when the upstream surely had it.
+   */
+  reserve(deploymentId: string, limit: BudgetLimit | undefined, probe?: { sizeClass: string; holder: string; ttlMs: number }, pendingMs?: number): Promise<Reservation>;
+  /** Counts the members until now + window + margin + extraMs (Redis clock). */
+  hold(deploymentId: string, limit: BudgetLimit, members: readonly string[], extraMs: number): Promise<void>;
   /** No deployment start anywhere in the cluster for the next `ms` (a 429's retry-after). */
   backOff(deploymentId: string, ms: number): Promise<void>;
   /** Frees the probe slot after the probe ended. */
@@ -62,12 +79,16 @@ export interface SharedBudget {
 export function createSharedBudget(redis: Redis, prefix: string): SharedBudget {
   const key = (id: string, part: string): string => `${prefix}budget:{${id}}:${part}`;
   return {
-    async reserve(id, limit, probe) {
+    async reserve(id, limit, probe, pendingMs = 0) {
       const [ok, waitMs, reason] = await redis.eval(reserveScript, 4,
         key(id, 'window'), key(id, 'backoff'), key(id, 'seq'), key(id, `probe:${probe?.sizeClass ?? ''}`),
-        limit?.requests ?? 0, limit?.windowMs ?? 0, limit?.marginMs ?? 0, probe?.holder ?? '', probe?.ttlMs ?? 0,
+        limit?.requests ?? 0, limit?.windowMs ?? 0, limit?.marginMs ?? 0, probe?.holder ?? '', probe?.ttlMs ?? 0, Math.ceil(pendingMs),
       ) as [number, number, string];
-      return ok === 1 ? { ok: true } : { ok: false, waitMs: Number(waitMs), reason: reason as 'window' | 'backoff' | 'probe' };
+      return ok === 1 ? { ok: true, member: reason } : { ok: false, waitMs: Number(waitMs), reason: reason as 'window' | 'backoff' | 'probe' };
+    },
+    async hold(id, limit, members, extraMs) {
+      if (members.length === 0) return;
+      await redis.eval(holdScript, 1, key(id, 'window'), Math.ceil(limit.windowMs + limit.marginMs + extraMs), ...members);
     },
     async backOff(id, ms) {
       if (ms <= 0) return;

@@ -109,7 +109,10 @@ export class JobRunner {
     };
     try {
       result = await deps.adapterFor(deploymentId).send(request, {
-        onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
+        onResponse: (_status, ids) => {
+          record.upstreamIds = { ...ids };
+          lease.responded?.();
+        },
         onPartial: (payload) => {
           firstEvent();
           void this.append({ type: 'image.partial', attempt, deploymentId, forward: this.forwardPartials(), payload });

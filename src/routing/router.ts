@@ -32,6 +32,8 @@ export interface RouteLease {
   deploymentId: string;
   /** Report how the attempt ended; releases concurrency and feeds health. Idempotent. */
   release(report: AttemptReport): void;
+  /** The upstream answered (status line seen): it has surely counted the request by now. */
+  responded?(): void;
 }
 
 /** What the router booked, for a cluster layer that reserves the shared budget before the call goes out. */
