@@ -178,6 +178,12 @@ export class Engine {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       for await (const event of this.followRemote(cluster, id, 0, timeout)) void event;
+      // The owner appends the terminal event first and saves the record right after.
+      for (let i = 0; i < 50; i += 1) {
+        const job = await this.deps.jobs.get(id);
+        if (!job || isTerminal(job.status)) return;
+        await this.deps.clock.sleep(20, timeout);
+      }
     } catch (error) {
       if (!timeout.aborted) throw error;
     }

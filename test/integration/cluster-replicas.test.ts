@@ -1,7 +1,8 @@
 // Three replicas on one Redis as a user sees them (issue 10): one global budget, every view of a job
 // on every replica, one upstream call per Idempotency-Key, shared circuits, and jobs that survive a
 // replica's kill -9. Real child processes, real Redis (unique prefix, deleted after), simulator at
-// time scale 0.01 (its 200 000 ms window is 2 s of real time).
+// time scale 1 with short latencies (latency_factor 0.05: ~1 s for 1024x1024 low), so that its
+// rate-limit window and its x-ratelimit-* / retry-after headers are in the replicas' real time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
@@ -17,8 +18,8 @@ const SMALL = { model: 'gpt-image-1', prompt: 'a lighthouse', size: '1024x1024',
 const scenario = `
 name: cluster
 deployments:
-  - { name: gpt-image-1, form: openai, model: gpt-image-1, latency_factor: 2, rate_limit: { requests: 3, window_ms: 200000 } }
-  - { name: flaky, form: azure, model: gpt-image-1, latency_factor: 0.5 }
+  - { name: gpt-image-1, form: openai, model: gpt-image-1, latency_factor: 0.05, rate_limit: { requests: 3, window_ms: 2000 } }
+  - { name: flaky, form: azure, model: gpt-image-1, latency_factor: 0.02 }
 `;
 
 async function del(url: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -32,7 +33,7 @@ function eventIds(frames: { id?: string }[]): number[] {
 
 test('three replicas on one Redis act as one gateway', { timeout: 600_000 }, async (t) => {
   const cluster = await startCluster(t, {
-    replicas: 3, scenarioYaml: scenario, timeScale: 0.01, leaseMs: 1500,
+    replicas: 3, scenarioYaml: scenario, timeScale: 1, leaseMs: 1500,
     deployment: ', rate_limit: { requests: 3, window_ms: 2000 }',
     models: '  flaky: { deployments: [flaky] }',
     deployments: '  flaky: { provider: azure, base_url: "{{SIM}}", deployment: flaky, api_key: env:UPSTREAM_KEY, model: gpt-image-1 }',
