@@ -71,7 +71,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     circuit: { windowMs: config.circuit.window_ms, minRequests: config.circuit.min_requests, failureRate: config.circuit.failure_rate, cooldownMs: config.circuit.cooldown_ms },
   });
   const cluster: Cluster | undefined = stores.redis ? await openCluster({ clock, log, store: stores.redis, local: localRouter }, {
-    url: config.store.url?.reveal() ?? '', leaseMs: config.cluster.lease_ms, defaultBackOffMs: 1_000,
+    url: config.store.url?.reveal() ?? '', leaseMs: config.cluster.lease_ms, defaultBackOffMs: 1_000, models: Object.keys(config.models),
     limits: new Map(Object.entries(config.deployments).flatMap(([id, d]) => {
       const limit = rateLimitOf(d);
       return limit ? [[id, { ...limit, marginMs: Math.min(1_000, limit.windowMs * 0.02) }] as const] : [];

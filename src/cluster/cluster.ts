@@ -18,6 +18,8 @@ import { createClusterRouter, type ClusterRouter } from './cluster-router.js';
 
 export interface ClusterOptions {
   url: string;
+  /** Model route names (their queue depths are shared). */
+  models: readonly string[];
   /** A lease not renewed for this long is taken over by another replica. */
   leaseMs: number;
   limits: ReadonlyMap<string, BudgetLimit>;
@@ -37,6 +39,7 @@ export interface Cluster {
   readonly router: ClusterRouter;
   readonly engine: EngineCluster;
   readonly leases: JobLeases;
+  queuedElsewhere(model: string): number;
   /** Starts renewing, reaping, relaying cancels and following outcomes. */
   start(engine: ClusterEngine): Promise<void>;
   close(): Promise<void>;
@@ -127,8 +130,30 @@ export async function openCluster(
     follow: (jobId, afterSeq, signal) => store.events.follow(jobId, afterSeq, signal),
   };
 
+  // Model queues: each replica publishes its depths every tick; the others count them against max_depth.
+  const replicasKey = `${prefix}replicas`;
+  const depthsKey = (id: string): string => `${prefix}queues:${id}`;
+  let elsewhere = new Map<string, number>();
+  local.setExternalDepth((model) => elsewhere.get(model) ?? 0);
+  const shareQueues = async (): Promise<void> => {
+    const now = clock.now();
+    const mine = options.models.flatMap((m) => [m, String(local.queueDepth(m))]);
+    const write = redis.multi().zadd(replicasKey, now, replicaId).zremrangebyscore(replicasKey, '-inf', String(now - 3 * options.leaseMs));
+    if (mine.length > 0) write.hset(depthsKey(replicaId), ...mine).pexpire(depthsKey(replicaId), 3 * options.leaseMs);
+    await write.exec();
+    const others = (await redis.zrange(replicasKey, '0', '-1')).filter((id) => id !== replicaId);
+    const next = new Map<string, number>();
+    for (const id of others) {
+      for (const [model, depth] of Object.entries(await redis.hgetall(depthsKey(id)))) next.set(model, (next.get(model) ?? 0) + Number(depth));
+    }
+    elsewhere = next;
+  };
+
   const tick = async (engine: ClusterEngine): Promise<void> => {
     const running = engine.runningIds();
+    shareQueues().catch((error: unknown) => {
+      if (!closed) log.warn({ err: error }, 'could not share queue depths');
+    });
     router.holdPending().catch((error: unknown) => {
       if (!closed) log.warn({ err: error }, 'could not hold pending budget starts');
     });
@@ -174,9 +199,12 @@ export async function openCluster(
       await tick(engine);
       loop();
     },
+    /** Requests waiting in other replicas' queues for this model (last tick). */
+    queuedElsewhere: (model) => elsewhere.get(model) ?? 0,
     async close() {
       closed = true;
       timer?.cancel();
+      await redis.multi().zrem(replicasKey, replicaId).del(depthsKey(replicaId)).exec().catch(() => undefined);
       feed.close();
       reader.disconnect();
       await closeRedis(subscriber);

@@ -34,6 +34,8 @@ export interface ScoredRouter extends Router {
   /** Rate-limit headers seen outside a lease (e.g. a probe). */
   observeRateLimit(deploymentId: string, info: RateLimitInfo): void;
   queueDepth(model: string): number;
+  /** Requests waiting for the model elsewhere (other replicas), counted against queue.max_depth. */
+  setExternalDepth(depth: (model: string) => number): void;
   /** Takes nothing on the deployment until untilMs (clock time); waiters wake then. */
   holdOff(deploymentId: string, untilMs: number): void;
   /** Books another replica's attempt outcome into health and circuits (at: when it ended). */
@@ -61,6 +63,7 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
   const queues = new Map<string, FairQueue<Waiter>>();
   const wakes = new Map<string, { at: number; timer: Timer }>();
   let closed = false;
+  let externalDepth: (model: string) => number = () => 0;
 
   const queueOf = (model: string): FairQueue<Waiter> => {
     let queue = queues.get(model);
@@ -179,7 +182,7 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       }
       const { earliestAt, openUntil } = pool.assess(route.deployments, request.sizeClass, now);
       if (openUntil > request.deadlineAt) return refuse('no_deployment', 'Every deployment is unavailable until after the deadline.', openUntil);
-      if (queue.size >= route.queue.maxDepth) return refuse('queue_full', 'The queue for this model is full.', earliestAt);
+      if (queue.size + externalDepth(request.model) >= route.queue.maxDepth) return refuse('queue_full', 'The queue for this model is full.', earliestAt);
       const boundAt = Math.min(now + route.queue.maxWaitMs, request.deadlineAt);
       if (earliestAt > boundAt && Number.isFinite(earliestAt)) return refuse('deadline', 'No budget frees within the wait bound.', earliestAt);
       return wait(request, signal, boundAt);
@@ -190,6 +193,9 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       pumpAll();
     },
     queueDepth: (model) => queues.get(model)?.size ?? 0,
+    setExternalDepth(depth) {
+      externalDepth = depth;
+    },
     holdOff(deploymentId, untilMs) {
       pool.holdOff(deploymentId, untilMs, clock.now());
       pumpAll();

@@ -20,6 +20,7 @@ name: cluster
 deployments:
   - { name: gpt-image-1, form: openai, model: gpt-image-1, latency_factor: 0.05, rate_limit: { requests: 3, window_ms: 2000 } }
   - { name: flaky, form: azure, model: gpt-image-1, latency_factor: 0.02 }
+  - { name: slowq, form: azure, model: gpt-image-1, latency_factor: 0.05 }
 `;
 
 async function del(url: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -35,8 +36,11 @@ test('three replicas on one Redis act as one gateway', { timeout: 600_000 }, asy
   const cluster = await startCluster(t, {
     replicas: 3, scenarioYaml: scenario, timeScale: 1, leaseMs: 1500,
     deployment: ', rate_limit: { requests: 3, window_ms: 2000 }',
-    models: '  flaky: { deployments: [flaky] }',
-    deployments: '  flaky: { provider: azure, base_url: "{{SIM}}", deployment: flaky, api_key: env:UPSTREAM_KEY, model: gpt-image-1 }',
+    models: '  flaky: { deployments: [flaky] }\n  queued: { deployments: [slowq], queue: { max_depth: 2, max_wait_ms: 120000 } }',
+    deployments: [
+      '  flaky: { provider: azure, base_url: "{{SIM}}", deployment: flaky, api_key: env:UPSTREAM_KEY, model: gpt-image-1 }',
+      '  slowq: { provider: azure, base_url: "{{SIM}}", deployment: slowq, api_key: env:UPSTREAM_KEY, model: gpt-image-1, rate_limit: { requests: 1, window_ms: 60000 } }',
+    ].join('\n'),
     extra: 'circuit: { window_ms: 60000, min_requests: 3, failure_rate: 0.5, cooldown_ms: 3600000 }',
   });
   const [a, b, c] = cluster.replicas;
@@ -129,6 +133,24 @@ test('three replicas on one Redis act as one gateway', { timeout: 600_000 }, asy
     const refused = await postJson(`${b.url}/v1/images/generations`, { ...SMALL, model: 'flaky', prompt: 'refused' }, auth);
     assert.equal(refused.status, 503, JSON.stringify(refused.json));
     assert.equal(sim.stats().deployments.flaky.requests, calls);
+  });
+
+  await t.test("a model's queue bound counts the requests waiting on every replica", async () => {
+    // One start per minute for `queued`: A's first job takes it, the next two wait in A's queue.
+    const made = [];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await postJson(`${a.url}/v1/images/generations`, { ...SMALL, model: 'queued', prompt: `queued ${i}` }, async);
+      assert.equal(r.status, 202);
+      made.push(String(r.json.id));
+    }
+    // B cannot start one either (the cluster budget is spent) and A's queue is at max_depth 2: 429 queue_full.
+    const full = await eventually(async () => {
+      const r = await postJson(`${b.url}/v1/images/generations`, { ...SMALL, model: 'queued', prompt: 'no room' }, auth);
+      return r.status === 429 ? r : (r.status === 202 || r.status === 200 ? r : undefined);
+    }, 'a refusal from B', 20_000);
+    assert.equal(full.status, 429, JSON.stringify(full.json));
+    assert.equal((full.json.error as Record<string, unknown>).code, 'queue_full');
+    for (const id of made) assert.equal((await del(`${c.url}/v1/images/jobs/${id}`)).status, 200);
   });
 
   await t.test('kill -9 of a replica running several jobs: each finishes exactly once on the others, within the lease bound', async () => {
