@@ -50,7 +50,7 @@ export class Engine {
         expiresAt: deadlineAt + this.options.retentionMs,
       }, now);
       if (!claim.claimed) {
-        const existing = await this.deps.jobs.get(claim.existing.jobId);
+        const existing = await this.jobOfClaim(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
           throw new GatewayError('idempotency_key_reused', `Idempotency-Key '${input.idempotencyKey}' was already used with a different request body.`, { param: 'Idempotency-Key' });
         }
@@ -70,6 +70,19 @@ export class Engine {
     await this.emit(job, { type: 'job.queued' });
     this.startRunner(job);
     return { job: structuredClone(job), attached: false };
+  }
+
+  /**
+   * The job an idempotency claim points at. The claimer stores it a few round trips after claiming
+   * (on another replica, or in this process), so a missing job is looked for again for a moment
+   * before it is taken for purged.
+   */
+  private async jobOfClaim(jobId: string): Promise<JobRecord | undefined> {
+    for (let i = 0; ; i += 1) {
+      const job = await this.deps.jobs.get(jobId);
+      if (job || i >= 20) return job;
+      await this.deps.clock.sleep(50);
+    }
   }
 
   /** The job as its owner sees it; another key's job is "not found". */
