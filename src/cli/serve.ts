@@ -45,9 +45,10 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       const log = createLogger({ level: config.log.level });
+      const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_')));
       let holdfast: Awaited<ReturnType<typeof createHoldfast>>;
       try {
-        holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log }, config);
+        holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
       } catch (error) {
         // A store held by another process, or a Redis that does not answer: say so and exit, no stack.
         if (error instanceof StoreLockedError || error instanceof StoreUnavailableError) {

@@ -86,6 +86,7 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
   });
 
   return {
+    hasUntried: (model, tried) => local.hasUntried(model, tried),
     async acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult> {
       for (;;) {
         const acquired = await local.acquire(request, signal);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock, Timer } from '../time/clock.js';
 import type { EngineCluster, EngineLog } from '../engine/deps.js';
-import type { JobEvent, JobEventBody } from '../engine/job.js';
+import type { JobEvent, JobEventBody } from '../store/job-record.js';
 import type { ScoredRouter } from '../routing/scored-router.js';
 import type { RedisStore } from '../store/redis/open-redis-store.js';
 import { closeRedis, connectRedis, createRedisConnection, guarded, redisAddress } from '../store/redis/redis-connection.js';

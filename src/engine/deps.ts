@@ -33,7 +33,10 @@ export interface EngineObserver {
   /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
-  partialForwarded?(job: JobRecord): void;
+  /** An event was appended to the job's log (after it is stored). */
+  eventAppended?(job: JobRecord, body: JobEventBody): void;
+  /** Extra headers for an attempt's upstream call (trace context), asked right after attempt.started. */
+  upstreamHeaders?(job: JobRecord, attempt: number): Record<string, string> | undefined;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
 }
@@ -67,8 +70,6 @@ export interface EngineDeps {
   router: Router;
   adapterFor(deploymentId: string): UpstreamAdapter;
   deployments: ReadonlyMap<string, DeploymentInfo>;
-  /** Model route name → the deployments that serve it. */
-  pools: ReadonlyMap<string, readonly string[]>;
   observer?: EngineObserver;
   cluster?: EngineCluster;
 }
@@ -78,4 +79,6 @@ export interface EngineOptions {
   defaultDeadlineMs: number;
   /** How long finished jobs (results, events, images, idempotency keys) are kept. */
   retentionMs: number;
+  /** How long a delivered result is kept in memory and retried while the store cannot take it (default 1 h). */
+  resultHoldMs?: number;
 }

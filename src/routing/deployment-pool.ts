@@ -2,7 +2,6 @@
 // "who can take this attempt now, and who is best" and books each attempt's outcome; queueing is
 // the router's business.
 import type { Random } from '../time/random.js';
-import type { RateLimitInfo } from '../upstream/adapter.js';
 import type { AttemptReport, RouteRequest, SizeClass } from './router.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
 import {
@@ -168,11 +167,6 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
         if (circuit.status === 'half_open' && !circuit.probing) move(booking, 'probe_started', at);
         move(booking, !counts ? 'probe_abandoned' : report.ok ? 'probe_succeeded' : 'probe_failed', at);
       } else if (counts) move(booking, report.ok ? 'success' : 'failure', at);
-    },
-
-    observe(id: string, info: RateLimitInfo, now: number): void {
-      budgetOf(id).observe(info, now);
-      publishBudget(id, now);
     },
 
     snapshot(now: number): HealthSnapshot {

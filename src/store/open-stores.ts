@@ -1,6 +1,5 @@
-// Picks the store implementations named by the config: SQLite (embedded default), memory or
+// Picks the store implementations named by the options: SQLite (embedded default), memory or
 // Redis (replicas), with image and upload bytes on local disk (default) or in Azure Blob Storage.
-import type { HoldfastConfig } from '../config/schema.js';
 import type { BlobStore } from './blob-store.js';
 import type { EventLog, IdempotencyStore, JobStore } from './job-store.js';
 import { AzureBlobStore } from './azure/azure-blob-store.js';
@@ -14,31 +13,55 @@ export interface Stores {
   jobs: JobStore;
   /** The shared Redis store (kind redis), for the cluster's leases, budgets and signals. */
   redis?: RedisStore;
+  /** Throws when jobs or blobs cannot be written (readiness). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openStores(config: HoldfastConfig): Promise<Stores> {
-  const blobs = openBlobStore(config.blobs);
-  if (config.store.kind === 'redis') {
-    if (!config.store.url) throw new Error('store.url is required with store.kind redis (usually env:REDIS_URL)');
-    const redis = await openRedisStore({ url: config.store.url.reveal(), prefix: config.store.prefix });
+export type BlobOptions =
+  | { kind: 'disk'; root: string }
+  | { kind: 'azure'; connectionString: string; container: string };
+
+export interface StoreOptions {
+  store: { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string; prefix: string };
+  /** Where images and uploads live: a disk folder or an Azure container. */
+  blobs: BlobOptions;
+  /** Called for each job record the store cannot read (quarantined; the other jobs start). */
+  onBadRecord?: (id: string, reason: string) => void;
+}
+
+export async function openStores(options: StoreOptions): Promise<Stores> {
+  const blobs = openBlobStore(options.blobs);
+  if (options.store.kind === 'redis') {
+    const redis = await openRedisStore({ url: options.store.url, prefix: options.store.prefix });
     return {
       engine: { jobs: redis.jobs, events: redis.events, idempotency: redis.idempotency, blobs },
       jobs: redis.jobs, redis,
+      ready: async () => {
+        await redis.ping();
+        await blobs.probeWritable();
+      },
       close: async () => {
         await blobs.close();
         await redis.close();
       },
     };
   }
-  if (config.store.kind === 'memory') {
+  if (options.store.kind === 'memory') {
     const jobs = new MemoryJobStore();
-    return { engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs, close: () => blobs.close() };
+    return {
+      engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs,
+      ready: () => blobs.probeWritable(), close: () => blobs.close(),
+    };
   }
-  const sqlite = openSqliteStore({ path: config.store.path });
+  const sqlite = openSqliteStore({ path: options.store.path, onBadRecord: options.onBadRecord });
   return {
     engine: { jobs: sqlite.jobs, events: sqlite.events, idempotency: sqlite.idempotency, blobs },
     jobs: sqlite.jobs,
+    ready: async () => {
+      await sqlite.jobs.ping();
+      await blobs.probeWritable();
+    },
     close: async () => {
       await blobs.close();
       await sqlite.close();
@@ -46,9 +69,7 @@ export async function openStores(config: HoldfastConfig): Promise<Stores> {
   };
 }
 
-/** Validated config guarantees the azure keys (cross-checks); the throws guard direct callers. */
-function openBlobStore(blobs: HoldfastConfig['blobs']): BlobStore {
-  if (blobs.kind === 'disk') return new DiskBlobStore({ root: blobs.path });
-  if (!blobs.connection_string || !blobs.container) throw new Error('blobs.kind azure needs blobs.connection_string and blobs.container');
-  return new AzureBlobStore({ connectionString: blobs.connection_string.reveal(), container: blobs.container });
+function openBlobStore(blobs: BlobOptions): DiskBlobStore | AzureBlobStore {
+  if (blobs.kind === 'disk') return new DiskBlobStore({ root: blobs.root });
+  return new AzureBlobStore({ connectionString: blobs.connectionString, container: blobs.container });
 }

@@ -4,6 +4,7 @@
 // An unreachable or failing service (network error, 5xx, after the SDK's few quick retries) is a
 // StoreUnavailableError; its message names the container, never the URL (a SAS would leak).
 import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
+import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { BlobStore } from '../blob-store.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
@@ -95,6 +96,16 @@ export class AzureBlobStore implements BlobStore {
       for await (const item of this.container.listBlobsFlat()) total += item.properties.contentLength ?? 0;
     });
     return total;
+  }
+
+  /** Readiness: writes and removes a probe blob (throws StoreUnavailableError when it cannot). */
+  probeWritable(): Promise<void> {
+    return this.guarded(async () => {
+      await this.ensureContainer();
+      const probe = this.container.getBlockBlobClient(`readyz/${randomUUID()}`);
+      await probe.uploadData(Buffer.from('ok'));
+      await probe.deleteIfExists();
+    });
   }
 
   async close(): Promise<void> {}

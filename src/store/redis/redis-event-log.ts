@@ -3,7 +3,7 @@
 // stream id, and "resume after seq N" is "read after id 0-N" on any replica. follow() tails the
 // stream live through RedisStreamTail (one blocking connection for every follower of a replica).
 import type { Redis } from 'ioredis';
-import type { JobEvent, JobEventBody } from '../../engine/job.js';
+import type { JobEvent, JobEventBody } from '../job-record.js';
 import type { EventLog } from '../job-store.js';
 import { isStoreUnavailable } from '../store-unavailable-error.js';
 import { guarded } from './redis-connection.js';

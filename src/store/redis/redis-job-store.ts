@@ -2,7 +2,7 @@
 // recovery, takeover), finished jobs (retention) and pending webhooks. Scripts keep record and
 // indexes in step. Shared by every replica on the same prefix; leases and fencing are the cluster's.
 import type { Redis } from 'ioredis';
-import type { JobRecord } from '../../engine/job.js';
+import type { JobRecord } from '../job-record.js';
 import type { JobStore } from '../job-store.js';
 import { guarded } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -35,16 +35,6 @@ export class RedisJobStore implements JobStore {
   async listUnfinished(): Promise<JobRecord[]> {
     const ids = await guarded(this.address, () => this.redis.zrange(this.keys.unfinished, '0', '-1'));
     return this.records(ids);
-  }
-
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    const purged: string[] = [];
-    for (;;) {
-      const ids = await this.listFinishedBefore(beforeMs, BATCH);
-      for (const id of ids) await this.delete(id);
-      purged.push(...ids);
-      if (ids.length < BATCH) return purged;
-    }
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {

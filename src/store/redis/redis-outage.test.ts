@@ -7,7 +7,7 @@ import { sampleJob } from '../job-store.contract.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
 import { startPrivateRedis } from '../../../test/helpers/redis-server.js';
 import { openRedisStore, type RedisStore } from './open-redis-store.js';
-import type { JobEvent } from '../../engine/job.js';
+import type { JobEvent } from '../job-record.js';
 
 /** Retries until ping resolves (every 20 ms, at most timeoutMs); returns how long it took. */
 async function untilReady(store: RedisStore, timeoutMs = 10_000): Promise<number> {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeJobStore, sampleJob } from '../job-store.contract.js';
-import type { JobEvent } from '../../engine/job.js';
+import type { JobEvent } from '../job-record.js';
 import { deleteRedisPrefix, testRedisUrl, useRedisPrefix } from '../../../test/helpers/redis-prefix.js';
 import { openRedisStore, type RedisStore } from './open-redis-store.js';
 
