@@ -7,7 +7,8 @@ import { expectedDurationMs } from './engine/expected-duration.js';
 import type { RetentionOptions } from './engine/retention.js';
 import type { HttpOptions, ModelRoute, RequestLimits } from './http/deps.js';
 import type { RouterOptions } from './routing/scored-router.js';
-import type { StoreOptions } from './store/open-stores.js';
+import type { ClusterOptions } from './cluster/cluster.js';
+import type { BlobOptions, StoreOptions } from './store/open-stores.js';
 import type { AdapterOptions } from './upstream/build-adapters.js';
 import type { UpstreamBounds } from './upstream/bounded-body.js';
 import type { WebhookSenderOptions } from './webhooks/webhook-sender.js';
@@ -20,6 +21,8 @@ export interface RouteEntry extends ModelRoute {
 export interface HoldfastOptions {
   listen: { host: string; port: number };
   stores: StoreOptions;
+  /** With store kind redis: the replicas' shared budgets, circuits, leases and queue depths. */
+  cluster?: ClusterOptions;
   adapters: AdapterOptions[];
   deployments: Map<string, DeploymentInfo>;
   /** The one model-route table: routing, validation and /v1/models all read it. */
@@ -49,6 +52,37 @@ function routeTable(config: HoldfastConfig, infos: ReadonlyMap<string, Deploymen
     deployments: m.deployments.map((id) => infos.get(id)).filter((d): d is DeploymentInfo => d !== undefined),
     queue: { maxDepth: m.queue.max_depth, maxWaitMs: m.queue.max_wait_ms },
   }]));
+}
+
+/** Validated config guarantees the redis and azure keys (cross-checks); the throws guard direct callers. */
+function storeOptionsOf(config: HoldfastConfig): StoreOptions {
+  const s = config.store;
+  const store: StoreOptions['store'] = s.kind === 'memory' ? { kind: 'memory' }
+    : s.kind === 'sqlite' ? { kind: 'sqlite', path: s.path }
+      : { kind: 'redis', url: requireSecret(s.url, 'store.url is required with store.kind redis (usually env:REDIS_URL)'), prefix: s.prefix };
+  return { store, blobs: blobOptionsOf(config.blobs) };
+}
+
+function blobOptionsOf(b: HoldfastConfig['blobs']): BlobOptions {
+  if (b.kind === 'disk') return { kind: 'disk', root: b.path };
+  if (!b.connection_string || !b.container) throw new Error('blobs.kind azure needs blobs.connection_string and blobs.container');
+  return { kind: 'azure', connectionString: b.connection_string.reveal(), container: b.container };
+}
+
+function requireSecret(value: { reveal(): string } | null, message: string): string {
+  if (!value) throw new Error(message);
+  return value.reveal();
+}
+
+function clusterOptionsOf(config: HoldfastConfig): ClusterOptions | undefined {
+  if (config.store.kind !== 'redis') return undefined;
+  return {
+    url: config.store.url?.reveal() ?? '', leaseMs: config.cluster.lease_ms, defaultBackOffMs: 1_000, models: Object.keys(config.models),
+    limits: new Map(Object.entries(config.deployments).flatMap(([id, d]) => {
+      const limit = rateLimitOf(d);
+      return limit ? [[id, { ...limit, marginMs: Math.min(1_000, limit.windowMs * 0.02) }] as const] : [];
+    })),
+  };
 }
 
 function upstreamBoundsOf(config: HoldfastConfig): UpstreamBounds {
@@ -103,7 +137,8 @@ export function optionsFromConfig(config: HoldfastConfig): HoldfastOptions {
   const routes = routeTable(config, deployments);
   return {
     listen: { host: config.listen.host, port: config.listen.port },
-    stores: { store: config.store.kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', path: config.store.path }, blobsRoot: config.blobs.path },
+    stores: storeOptionsOf(config),
+    cluster: clusterOptionsOf(config),
     adapters: adapterOptionsOf(config),
     deployments,
     routes,

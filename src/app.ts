@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRouter } from './routing/scored-router.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch } from './webhooks/dispatch.js';
+import { openCluster, type Cluster } from './cluster/cluster.js';
 import { createTracing, type Tracing } from './observability/tracing.js';
 import { resolveTracingOptions } from './observability/tracing-options.js';
 import { composeObservers, createJobTracing } from './observability/job-tracing.js';
@@ -58,12 +59,15 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const { clock, random, ids, log } = deps;
   const options = optionsFromConfig(config);
   const dispatcher = deps.dispatcher ?? createUpstreamDispatcher();
-  const stores = openStores({
+  const stores = await openStores({
     ...options.stores,
     onBadRecord: (jobId, reason) => log.error({ jobId, reason }, 'quarantined a job record the store cannot read; the other jobs start'),
   });
   const metrics = options.metricsEnabled ? createMetrics() : undefined;
-  const router = createRouter({ clock, random, metrics }, options.router);
+  const localRouter = createRouter({ clock, random, metrics }, options.router);
+  const cluster: Cluster | undefined = stores.redis && options.cluster
+    ? await openCluster({ clock, log, store: stores.redis, local: localRouter }, options.cluster) : undefined;
+  const router = cluster?.router ?? localRouter;
   const adapters = buildAdapters({ clock, dispatcher }, options.adapters);
   const tracingOptions = deps.tracing ? undefined : resolveTracingOptions(config.telemetry.traces, deps.otelEnv ?? {}, HOLDFAST_VERSION);
   const tracing = deps.tracing ?? (tracingOptions ? createTracing(tracingOptions) : undefined);
@@ -96,6 +100,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     deployments: options.deployments,
     observer: limits.releasingOnFinish(composeObservers(createEngineObserver({ metrics, webhooks, log }), tracing ? createJobTracing(tracing, regions) : undefined)),
     billing,
+    cluster: cluster?.engine,
   };
   const engine = new Engine(engineDeps, options.engine);
   const retention = createRetention(engineDeps, options.retention);
@@ -112,13 +117,18 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     tracing,
   };
   const server = await buildServer(httpDeps, options.http);
+  if (config.store.kind === 'redis') {
+    log.warn('store.kind redis: managed client keys (/v1/holdfast/keys) and usage reports are kept per replica for now; use static auth.keys across replicas');
+  }
   if (!clientAuth.enabled) log.warn('auth.keys and admin.keys are empty: holdfast accepts requests without a client key');
 
   let closing: Promise<void> | undefined;
   return {
     engine, metrics, server,
     async start() {
-      const resumed = await engine.start();
+      // In a cluster, unfinished jobs belong to their replicas' leases; the takeover scan resumes orphans.
+      if (cluster) await cluster.start(engine);
+      const resumed = cluster ? 0 : await engine.start();
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
       const webhooksResumed = (await webhooks?.resume()) ?? 0;
       if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
@@ -131,6 +141,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
         await closeServer(server, clock, () => engine.close(graceMs));
         await webhooks?.close();
         await router.close();
+        await cluster?.close();
         await stores.close();
         if (!deps.tracing) await tracing?.close();
         if (!deps.dispatcher) await dispatcher.close();

@@ -68,6 +68,7 @@ export const errorCatalogue = {
       : `Resume with GET /v1/images/jobs/${job.id}/events?after=${job.resumeAfterFrames}.`;
     return `holdfast is restarting; job ${job.id} goes on. ${where}`;
   }),
+  store_unavailable: spec(503, 'server_error', () => 'holdfast cannot reach its shared store right now; retry shortly.'),
   // The message shows only an id to quote; the details go to the log (style guide §5).
   internal_error: spec(500, 'server_error', (ref: { requestId: string } | { jobId: string }) =>
     'requestId' in ref ? `Internal error; quote request id ${ref.requestId}.` : `Internal error in job ${ref.jobId}.`),

@@ -87,7 +87,8 @@ test('the gateway never imports the simulator; only app.ts, main.ts and cli/ pic
     const a = area(file);
     for (const imp of imports) {
       if (imp.local && area(imp.local) === 'simulator' && !['simulator', 'cli'].includes(a) && !file.startsWith('demo/')) bad.push(`${file} imports ${imp.local}`);
-      if (picks(imp) && !['app', 'app-options', 'main', 'cli', 'store', 'routing', 'demo', 'probe'].includes(a)) bad.push(`${file} picks ${imp.local}`);
+      // cluster/ is the Redis implementation of replica behaviour (leases, shared budget): it builds on store/redis.
+      if (picks(imp) && !['app', 'app-options', 'main', 'cli', 'store', 'routing', 'cluster', 'demo', 'probe'].includes(a)) bad.push(`${file} picks ${imp.local}`);
     }
   }
   assert.deepEqual(bad, []);
@@ -112,7 +113,7 @@ const INTERFACES = {
   routing: ['routing/router.ts'],
 };
 interface Layer { may: readonly string[]; only?: Readonly<Record<string, readonly string[]>> }
-const GATEWAY = ['config', 'upstream', 'routing', 'store', 'engine', 'observability', 'webhooks', 'http', 'probe', 'keys', 'cost'];
+const GATEWAY = ['config', 'upstream', 'routing', 'store', 'engine', 'observability', 'webhooks', 'http', 'probe', 'keys', 'cost', 'cluster'];
 const layers: Record<string, Layer> = {
   wire: { may: [] },
   time: { may: [] },
@@ -128,7 +129,7 @@ const layers: Record<string, Layer> = {
   http: {
     may: [...LEAF, 'engine'],
     only: {
-      store: [...INTERFACES.store, 'store/key-store.ts', 'store/usage-ledger.ts'],
+      store: [...INTERFACES.store, 'store/key-store.ts', 'store/usage-ledger.ts', 'store/store-unavailable-error.ts'],
       observability: ['observability/trace-types.ts'],
       keys: ['keys/client-keys.ts'],
     },
@@ -139,6 +140,8 @@ const layers: Record<string, Layer> = {
   // Cost: prices attempts for the engine (AttemptBilling) and books them in the usage ledger.
   cost: { may: [...LEAF, 'engine'], only: { store: [...INTERFACES.store, 'store/usage-ledger.ts'] } },
   probe: { may: [...LEAF, 'engine', 'routing', 'upstream'] },
+  // Replica behaviour on Redis (shared budgets, circuits, leases): builds on store/redis, wraps the router, serves engine hooks.
+  cluster: { may: [...LEAF, 'store', 'routing', 'engine'] },
   simulator: { may: ['wire', 'time'] },
   sdk: { may: ['wire', 'time'] },
   web: { may: ['wire', 'sdk'] },

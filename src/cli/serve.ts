@@ -5,6 +5,8 @@ import { createHoldfast } from '../app.js';
 import { ConfigError, formatIssue, loadConfigFile } from '../config/load.js';
 import type { HoldfastConfig } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
+import { StoreLockedError } from '../store/sqlite/sqlite-owner-lock.js';
+import { StoreUnavailableError } from '../store/store-unavailable-error.js';
 import { SystemClock } from '../time/clock.js';
 import { cryptoIds, systemRandom } from '../time/random.js';
 
@@ -44,7 +46,17 @@ export function registerServeCommand(program: Command): void {
       }
       const log = createLogger({ level: config.log.level });
       const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_')));
-      const holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
+      let holdfast: Awaited<ReturnType<typeof createHoldfast>>;
+      try {
+        holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
+      } catch (error) {
+        // A store held by another process, or a Redis that does not answer: say so and exit, no stack.
+        if (error instanceof StoreLockedError || error instanceof StoreUnavailableError) {
+          process.stderr.write(`holdfast: ${error.message}\n`);
+          process.exit(1);
+        }
+        throw error;
+      }
       const url = await holdfast.start();
       log.info({ url, models: Object.keys(config.models), deployments: Object.keys(config.deployments) }, 'holdfast is listening');
       let stopping = false;

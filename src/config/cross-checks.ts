@@ -3,6 +3,7 @@
 // other keys are invalid and every error is reported in one pass.
 import type { ConfigIssue } from './config-error.js';
 import { isPlainObject, joinPath } from './key-path.js';
+import { checkStores } from './store-checks.js';
 
 export interface CrossCheckResult {
   issues: ConfigIssue[];
@@ -105,5 +106,6 @@ export function crossCheck(root: unknown): CrossCheckResult {
   checkDeadlines(root, error);
   checkAuth(root, warn);
   checkAdminKeys(root, error);
+  checkStores(root, error, warn);
   return result;
 }

@@ -40,7 +40,7 @@ function issuesOf(text: string, env: Record<string, string> = ENV): string[] {
 test('a minimal config gets every default and is deeply frozen', () => {
   const { config } = parseConfig(MINIMAL, ENV, 'test.yaml');
   assert.deepEqual(config.listen, { host: '127.0.0.1', port: 8080 });
-  assert.deepEqual(config.store, { kind: 'sqlite', path: './holdfast-data/holdfast.db' });
+  assert.deepEqual(config.store, { kind: 'sqlite', path: './holdfast-data/holdfast.db', url: null, prefix: 'holdfast:' });
   assert.equal(config.jobs.default_deadline_ms, 900000);
   assert.equal(config.webhooks.secret, null);
   assert.equal(config.log.level, 'info');
@@ -124,7 +124,7 @@ deployments:
   assert.deepEqual(issuesOf(text), [
     'listen.hots: unknown key',
     'listen.port: must be an integer ≥ 0, ≤ 65535',
-    "store.kind: must be one of 'sqlite', 'memory'",
+    "store.kind: must be one of 'sqlite', 'memory', 'redis'",
     "models.gpt-image-2.deployments[1]: unknown deployment 'westeuro'",
     'deployments.sweden.deployment: is required for provider azure',
     'deployments.sweden.base_url: must be an http(s) URL',

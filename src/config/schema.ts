@@ -7,7 +7,9 @@ import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const TRACE_EXPORTERS = ['none', 'otlp'] as const;
-export const STORE_KINDS = ['sqlite', 'memory'] as const;
+export const STORE_KINDS = ['sqlite', 'memory', 'redis'] as const;
+export const BLOB_KINDS = ['disk', 'azure'] as const;
+const AZURE_CONTAINER_PATTERN = '^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$';
 
 const ms = (defaultMs: number, description: string) => positiveInteger({ default: defaultMs, description: `${description} (milliseconds).` });
 
@@ -33,12 +35,29 @@ export const ConfigSchema = Type.Object({
     }),
   }, 'Operator (admin) authentication for the admin API and the dashboard.'),
   store: section({
-    kind: oneOf(STORE_KINDS, { default: 'sqlite', description: '`sqlite` keeps jobs across restarts; `memory` forgets them.' }),
+    kind: oneOf(STORE_KINDS, { default: 'sqlite', description: '`sqlite` keeps jobs across restarts (one process); `memory` forgets them; `redis` is shared by replicas (docs/scale-out.md).' }),
     path: text({ default: './holdfast-data/holdfast.db', description: 'SQLite database file (kind `sqlite`).' }),
+    url: Type.Union([secret('value', { description: 'Redis URL, usually `env:REDIS_URL`.' }), Type.Null()], {
+      default: null,
+      description: 'Redis URL (`redis://` or `rediss://`, may hold a password), usually `env:REDIS_URL`; required for kind `redis`.',
+    }),
+    prefix: text({ default: 'holdfast:', description: 'Prefix of every Redis key (kind `redis`); replicas of one gateway share it.' }),
   }, 'Where jobs and their event logs are kept.'),
+  cluster: section({
+    lease_ms: ms(3000, 'With store kind `redis`: a replica that stops renewing a job\'s lease for this long loses the job to another replica, which resumes it within about lease_ms × 4/3'),
+  }, 'Replicas sharing one Redis store.'),
   blobs: section({
-    path: text({ default: './holdfast-data/images', description: 'Directory for generated images and uploads.' }),
-  }, 'Where image bytes are kept.'),
+    kind: oneOf(BLOB_KINDS, { default: 'disk', description: '`disk` keeps bytes under `path` (a folder every replica mounts, with store kind `redis`); `azure` keeps them in Azure Blob Storage.' }),
+    path: text({ default: './holdfast-data/images', description: 'Directory for generated images and uploads (kind `disk`).' }),
+    connection_string: Type.Union([secret('key', { description: 'Storage account connection string, usually `env:NAME`.' }), Type.Null()], {
+      default: null,
+      description: 'Azure Storage connection string (holds the account key), usually `env:NAME`; required for kind `azure`.',
+    }),
+    container: Type.Union([text({ pattern: AZURE_CONTAINER_PATTERN, errorMessage: 'must be an Azure container name: 3-63 lower-case letters, digits and hyphens', description: 'Container name.' }), Type.Null()], {
+      default: null,
+      description: 'Blob container for images and uploads, created when missing; required for kind `azure`.',
+    }),
+  }, 'Where image bytes (results and uploads) are kept.'),
   uploads: section({
     max_files: positiveInteger({ default: 16, description: 'Most image files in one edit request (files).' }),
     max_file_bytes: positiveInteger({ default: 52428800, description: 'Largest accepted image file (bytes).' }),

@@ -6,7 +6,7 @@ import type { EventLog, IdempotencyStore, JobStore } from '../store/job-store.js
 import type { BlobStore } from '../store/blob-store.js';
 import type { Router } from '../routing/router.js';
 import type { UpstreamAdapter } from '../upstream/adapter.js';
-import type { AttemptRecord, JobEventBody, JobRecord } from './job.js';
+import type { AttemptRecord, JobEvent, JobEventBody, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
 import type { TokenUsage } from '../wire/usage.js';
@@ -52,6 +52,23 @@ export interface AttemptBilling {
   attemptBilled(job: JobRecord, attempt: AttemptRecord): Promise<void>;
 }
 
+/**
+ * Replicas sharing one store (store.kind redis): who runs which job, fenced appends, and the views a
+ * replica gives of jobs that run elsewhere. Absent for a single process.
+ */
+export interface EngineCluster {
+  /** Takes ownership of a new job before it is stored; throws when the shared store cannot. */
+  claim(jobId: string): Promise<void>;
+  /** Appends while this replica owns the job (waiting out a store outage); undefined once it lost the job. */
+  append(jobId: string, body: JobEventBody, at: number): Promise<JobEvent | undefined>;
+  /** The job ended here (finished) or is handed back on shutdown. */
+  release(jobId: string, finished: boolean): Promise<void>;
+  /** Asks the replica running the job to cancel it; false when no replica holds a live lease on it. */
+  requestCancel(jobId: string): Promise<boolean>;
+  /** Events after afterSeq, then live ones as any replica appends them, until the signal aborts. */
+  follow(jobId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEvent>;
+}
+
 export interface EngineDeps {
   clock: Clock;
   random: Random;
@@ -66,6 +83,7 @@ export interface EngineDeps {
   deployments: ReadonlyMap<string, DeploymentInfo>;
   observer?: EngineObserver;
   billing?: AttemptBilling;
+  cluster?: EngineCluster;
 }
 
 export interface EngineOptions {

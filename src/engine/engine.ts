@@ -54,7 +54,9 @@ export class Engine {
       traceparent: input.traceparent,
     };
     // The record exists before its key is claimed: whoever sees the claim finds its job (a claim
-    // first would let a concurrent submit see the key, miss the job and take the key over).
+    // first would let a concurrent submit see the key, miss the job and take the key over). On a
+    // cluster this replica owns the job before it is stored, so no other replica takes it over.
+    await this.deps.cluster?.claim(id);
     await this.deps.jobs.create(job);
     if (input.idempotencyKey) {
       // The key must outlive its job, which finishes by its deadline and is kept retentionMs after;
@@ -65,7 +67,8 @@ export class Engine {
       }, now);
       if (!claim.claimed) {
         await this.deps.jobs.delete(id);
-        const existing = await this.deps.jobs.get(claim.existing.jobId);
+        await this.deps.cluster?.release(id, true);
+        const existing = await this.jobOfClaim(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
           throw createError('idempotency_key_reused', [input.idempotencyKey], { param: 'Idempotency-Key' });
         }
@@ -77,6 +80,19 @@ export class Engine {
     await this.emit(job, { type: 'job.queued' });
     this.startRunner(job);
     return { job: structuredClone(job), attached: false };
+  }
+
+  /**
+   * The job an idempotency claim points at. The claimer stores it a few round trips after claiming
+   * (on another replica, or in this process), so a missing job is looked for again for a moment
+   * before it is taken for purged.
+   */
+  private async jobOfClaim(jobId: string): Promise<JobRecord | undefined> {
+    for (let i = 0; ; i += 1) {
+      const job = await this.deps.jobs.get(jobId);
+      if (job || i >= 20) return job;
+      await this.deps.clock.sleep(50);
+    }
   }
 
   /** The job as its owner sees it; another key's job is "not found". */
@@ -110,6 +126,11 @@ export class Engine {
 
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */
   async *subscribe(jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    const { cluster } = this.deps;
+    if (cluster && !this.running.has(jobId)) {
+      yield* this.followRemote(cluster, jobId, afterSeq, signal);
+      return;
+    }
     let seq = afterSeq;
     while (!signal?.aborted) {
       const wake = this.notifier.wait(jobId, signal);
@@ -136,10 +157,75 @@ export class Engine {
     if (run) {
       run.controller.abort('cancelled');
       await run.done;
+    } else if (!isTerminal(job.status) && this.deps.cluster && await this.deps.cluster.requestCancel(id)) {
+      // Another replica runs it: it aborts the upstream call and appends job.cancelled; wait for that.
+      await this.waitTerminal(this.deps.cluster, id, 10_000);
     } else if (!isTerminal(job.status)) {
+      await this.deps.cluster?.claim(id);
       await this.emit(job, { type: 'job.cancelled' });
+      await this.deps.cluster?.release(id, true);
     }
     return this.deps.jobs.get(id);
+  }
+
+  /** Ids of the jobs this process runs now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Aborts a job running here (a cancel asked on another replica, or a lease this replica lost). */
+  abortLocal(id: string, reason: 'cancelled' | 'lease_lost'): boolean {
+    const run = this.running.get(id);
+    run?.controller.abort(reason);
+    return run !== undefined;
+  }
+
+  /** Resumes one unfinished job this replica just took over (its owner is gone): a new attempt. */
+  async adopt(id: string): Promise<boolean> {
+    if (this.closed || this.running.has(id)) return false;
+    const job = await this.deps.jobs.get(id);
+    if (!job || isTerminal(job.status)) {
+      await this.deps.cluster?.release(id, true);
+      return false;
+    }
+    this.deps.log.warn({ jobId: job.id, status: job.status, attempts: job.attempts.length }, 'taking over a job from a replica that is gone');
+    await this.emit(job, { type: 'job.queued' });
+    this.startRunner(job);
+    return true;
+  }
+
+  private async *followRemote(cluster: NonNullable<EngineDeps['cluster']>, jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const job = await this.deps.jobs.get(jobId);
+      if (!job) return;
+      if (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= afterSeq) return;
+      for await (const event of cluster.follow(jobId, afterSeq, stop.signal)) {
+        yield event;
+        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
+        if (this.stopped) return;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+    }
+  }
+
+  private async waitTerminal(cluster: NonNullable<EngineDeps['cluster']>, id: string, timeoutMs: number): Promise<void> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      for await (const event of this.followRemote(cluster, id, 0, timeout)) void event;
+      // The owner appends the terminal event first and saves the record right after.
+      for (let i = 0; i < 50; i += 1) {
+        const job = await this.deps.jobs.get(id);
+        if (!job || isTerminal(job.status)) return;
+        await this.deps.clock.sleep(20, timeout);
+      }
+    } catch (error) {
+      if (!timeout.aborted) throw error;
+    }
   }
 
   /** Resumes every unfinished job (after a crash or restart): a new attempt each. */
@@ -180,8 +266,12 @@ export class Engine {
     this.deps.observer?.jobStarted?.(job);
     const done = runner.run(controller.signal)
       .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
-      .finally(() => {
+      .finally(async () => {
         deadline.cancel();
+        if (this.deps.cluster && (isTerminal(job.status) || controller.signal.reason === 'shutdown')) {
+          await this.deps.cluster.release(job.id, isTerminal(job.status))
+            .catch((error: unknown) => this.deps.log.warn({ jobId: job.id, err: error }, 'could not release the job lease'));
+        }
         this.running.delete(job.id);
         this.recent.forget(job.id);
         this.deps.observer?.runnerEnded?.(job);
@@ -196,7 +286,14 @@ export class Engine {
     // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
     if (isTerminal(status)) await this.deps.observer?.jobEnding?.(job);
     const now = this.deps.clock.now();
-    this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
+    const { cluster } = this.deps;
+    const event = cluster ? await cluster.append(job.id, body, now) : await this.deps.events.append(job.id, body, now);
+    if (!event) {
+      // Another replica took this job over: stop here, write nothing more.
+      this.abortLocal(job.id, 'lease_lost');
+      throw new Error(`job ${job.id} is owned by another replica now`);
+    }
+    this.recent.remember(event, job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
     job.status = status;
     job.updatedAt = now;

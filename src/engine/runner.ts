@@ -47,6 +47,8 @@ export class JobRunner {
       const reason = signal.aborted ? String(signal.reason) : 'internal';
       // On shutdown the job stays unfinished in the store; the next start() resumes it.
       if (reason === 'shutdown') return;
+      // Another replica owns the job now (this one was cut off from the store too long): it goes on there.
+      if (reason === 'lease_lost') return;
       if (reason === 'cancelled') await this.append({ type: 'job.cancelled' });
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {
@@ -112,7 +114,11 @@ export class JobRunner {
     };
     try {
       result = await deps.adapterFor(deploymentId).send(request, {
-        onResponse: (status, ids) => { answeredStatus = status; record.upstreamIds = { ...ids }; },
+        onResponse: (status, ids) => {
+          answeredStatus = status;
+          record.upstreamIds = { ...ids };
+          lease.responded?.();
+        },
         onPartial: (payload) => {
           firstEvent();
           // Partials asked for only to keep the upstream talking are never shown: their image is not kept.

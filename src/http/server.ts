@@ -7,6 +7,7 @@ import { createError, GatewayError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { HttpDeps, HttpOptions } from './deps.js';
 import { replyGatewayError, replyUnknownError } from './error-reply.js';
+import { isStoreUnavailable } from '../store/store-unavailable-error.js';
 import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -50,7 +51,9 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
     // Refused before the body was read (auth, limits, a bad upload): the rest of it is not wanted,
     // and a half-read body must not stall the next request on this keep-alive connection.
     if (!request.raw.complete || request.raw.readableLength > 0 || request.isMultipart()) reply.header('connection', 'close');
-    const known = error instanceof GatewayError ? error : fromFastifyError(error);
+    const known = error instanceof GatewayError ? error
+      : isStoreUnavailable(error) ? createError('store_unavailable', [], { retryAfterMs: error.retryAfterMs, cause: error })
+        : fromFastifyError(error);
     if (known) return replyGatewayError(reply, known);
     request.log.error({ err: error }, 'unhandled error');
     return replyUnknownError(reply, request.id);

@@ -35,6 +35,8 @@ export interface Booking {
   probe: boolean;
   /** The prior latency for this request, against which the outcome's latency is judged. */
   expectedMs: number;
+  /** When the budget was taken (abandon gives that start back). */
+  takenAt?: number;
 }
 
 const sizeClasses: readonly SizeClass[] = ['small', 'medium', 'large'];
@@ -97,7 +99,7 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       const chosen = pickCandidate(candidates, request.avoid, { random, options: options.pick });
       budgetOf(chosen.id).tryTake(now);
       publishBudget(chosen.id, now);
-      const booking = { deploymentId: chosen.id, sizeClass: request.sizeClass, probe: chosen.probe, expectedMs: chosen.priorMs };
+      const booking = { deploymentId: chosen.id, sizeClass: request.sizeClass, probe: chosen.probe, expectedMs: chosen.priorMs, takenAt: now };
       if (chosen.probe) move(booking, 'probe_started', now);
       return booking;
     },
@@ -140,6 +142,32 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       else if (counts) move(booking, report.ok ? 'success' : 'failure', now);
     },
 
+    /** Gives back an attempt that never went out (the cluster budget refused it): no health, no circuit move. */
+    abandon(booking: Booking, now: number): void {
+      budgetOf(booking.deploymentId).untake(booking.takenAt ?? now);
+      if (booking.probe) move(booking, 'probe_abandoned', now);
+      publishBudget(booking.deploymentId, now);
+    },
+
+    /** Takes nothing on this deployment until `untilMs` (the cluster budget said when it frees). */
+    holdOff(id: string, untilMs: number, now: number): void {
+      budgetOf(id).backOff(untilMs);
+      publishBudget(id, now);
+    },
+
+    /** Books the outcome of another replica's attempt (shared health and circuits): no budget release here. */
+    recordRemote(booking: Booking, report: AttemptReport, at: number, now: number): void {
+      const { deploymentId: id, sizeClass } = booking;
+      if (report.status === 429 || report.kind === 'rate_limited') budgetOf(id).backOff(at + (report.retryAfterMs ?? options.defaultBackOffMs));
+      publishBudget(id, now);
+      health.record({ deployment: id, sizeClass, ok: report.ok, kind: report.kind, status: report.status, durationMs: report.durationMs, expectedMs: booking.expectedMs }, at);
+      const counts = report.ok || (report.kind !== undefined && countsAgainstHealth(report.kind));
+      if (booking.probe) {
+        const circuit = circuitOf(id, sizeClass, now);
+        if (circuit.status === 'half_open' && !circuit.probing) move(booking, 'probe_started', at);
+        move(booking, !counts ? 'probe_abandoned' : report.ok ? 'probe_succeeded' : 'probe_failed', at);
+      } else if (counts) move(booking, report.ok ? 'success' : 'failure', at);
+    },
 
     snapshot(now: number): HealthSnapshot {
       const keys = [...budgets.keys()].flatMap((deployment) => sizeClasses.map((sizeClass) => ({ deployment, sizeClass })));

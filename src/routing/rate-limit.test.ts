@@ -74,3 +74,12 @@ test('a smaller upstream limit and a shared quota tighten the local view', () =>
   // The learned starts leave at the upstream's reset, ours at the end of their window.
   assert.equal(budget.view(31_000).remaining, 2);
 });
+
+test('untake gives back a start that never went out, and its concurrency slot', () => {
+  const limit = createRateLimit({ requests: 1, windowMs: 1_000, concurrency: 1 });
+  assert.deepEqual(limit.tryTake(100), { ok: true });
+  assert.equal(limit.check(200).ok, false);
+  limit.untake(100);
+  assert.deepEqual(limit.tryTake(200), { ok: true }, 'the window and the slot are free again');
+  assert.equal(limit.view(300).remaining, 0);
+});

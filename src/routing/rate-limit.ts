@@ -34,6 +34,8 @@ export interface RateLimit {
   tryTake(now: number): TakeResult;
   /** Gives back the concurrency slot of a finished attempt (the start stays counted). */
   release(): void;
+  /** Undoes a take made at `takenAt` whose attempt never went out: its start and its slot. */
+  untake(takenAt: number): void;
   /** Learns from the upstream's x-ratelimit-* headers. */
   observe(info: RateLimitInfo, now: number): void;
   /** Takes nothing until `untilMs` (a 429's retry-after). */
@@ -87,6 +89,11 @@ export function createRateLimit(options: RateLimitOptions = {}): RateLimit {
     },
     release() {
       inFlight = Math.max(0, inFlight - 1);
+    },
+    untake(takenAt) {
+      inFlight = Math.max(0, inFlight - 1);
+      const index = expiries.indexOf(takenAt + windowMs + marginMs);
+      if (index >= 0) expiries.splice(index, 1);
     },
     observe(info, now) {
       prune(now);

@@ -32,10 +32,22 @@ export interface RouteLease {
   deploymentId: string;
   /** Report how the attempt ended; releases concurrency and feeds health. Idempotent. */
   release(report: AttemptReport): void;
+  /** The upstream answered (status line seen): it has surely counted the request by now. */
+  responded?(): void;
 }
 
-export type AcquireResult =
-  | { ok: true; lease: RouteLease }
+/** What the router booked, for a cluster layer that reserves the shared budget before the call goes out. */
+export interface BookedLease extends RouteLease {
+  sizeClass: SizeClass;
+  /** The attempt is a half-open circuit's probe. */
+  probe: boolean;
+  expectedMs: number;
+  /** Gives the booking back unused (it never went out): no health or circuit change. Idempotent with release. */
+  abandon(): void;
+}
+
+export type AcquireResult<L extends RouteLease = RouteLease> =
+  | { ok: true; lease: L }
   /** No deployment can take it within the deadline or queue bounds: retryAfterMs is when one might. */
   | { ok: false; reason: 'queue_full' | 'deadline' | 'no_deployment'; retryAfterMs?: number; message: string };
 

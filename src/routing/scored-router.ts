@@ -3,7 +3,7 @@
 // queue's bounds and the request's deadline. docs/routing.md describes the algorithm.
 import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import type { AcquireResult, AttemptReport, RouteLease, RouteRequest, Router } from './router.js';
+import type { AcquireResult, AttemptReport, BookedLease, RouteRequest, Router, SizeClass } from './router.js';
 import { defaultCircuitOptions, type CircuitOptions } from './circuit.js';
 import { defaultHealthOptions, type HealthOptions, type HealthSnapshot } from './health.js';
 import { defaultPickOptions, type PickOptions } from './pick.js';
@@ -27,15 +27,22 @@ export interface RouterOptions {
 }
 
 export interface ScoredRouter extends Router {
+  acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult<BookedLease>>;
   /** The health table: one row per deployment and size class. */
   health(): HealthSnapshot;
   queueDepth(model: string): number;
+  /** Requests waiting for the model elsewhere (other replicas), counted against queue.max_depth. */
+  setExternalDepth(depth: (model: string) => number): void;
+  /** Takes nothing on the deployment until untilMs (clock time); waiters wake then. */
+  holdOff(deploymentId: string, untilMs: number): void;
+  /** Books another replica's attempt outcome into health and circuits (at: when it ended). */
+  recordRemote(outcome: { deploymentId: string; sizeClass: SizeClass; probe: boolean; expectedMs: number; report: AttemptReport; at: number }): void;
 }
 
 interface Waiter {
   request: RouteRequest;
   enqueuedAt: number;
-  settle(result: AcquireResult | { error: unknown }): void;
+  settle(result: AcquireResult<BookedLease> | { error: unknown }): void;
 }
 
 type Refusal = Extract<AcquireResult, { ok: false }>;
@@ -53,6 +60,7 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
   const queues = new Map<string, FairQueue<Waiter>>();
   const wakes = new Map<string, { at: number; timer: Timer }>();
   let closed = false;
+  let externalDepth: (model: string) => number = () => 0;
 
   const queueOf = (model: string): FairQueue<Waiter> => {
     let queue = queues.get(model);
@@ -64,14 +72,23 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
     return { ok: false, reason, message, retryAfterMs };
   };
 
-  const lease = (booking: Booking): RouteLease => {
+  const lease = (booking: Booking): BookedLease => {
     let released = false;
     return {
       deploymentId: booking.deploymentId,
+      sizeClass: booking.sizeClass,
+      probe: booking.probe,
+      expectedMs: booking.expectedMs,
       release(report: AttemptReport) {
         if (released) return;
         released = true;
         pool.finish(booking, report, clock.now());
+        pumpAll();
+      },
+      abandon() {
+        if (released) return;
+        released = true;
+        pool.abandon(booking, clock.now());
         pumpAll();
       },
     };
@@ -117,8 +134,8 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
     wakes.set(model, { at: due, timer: clock.setTimer(due - now, () => { wakes.delete(model); pump(model); }) });
   };
 
-  const wait = (request: RouteRequest, signal: AbortSignal, boundAt: number): Promise<AcquireResult> =>
-    new Promise<AcquireResult>((resolve, reject) => {
+  const wait = (request: RouteRequest, signal: AbortSignal, boundAt: number): Promise<AcquireResult<BookedLease>> =>
+    new Promise<AcquireResult<BookedLease>>((resolve, reject) => {
       const queue = queueOf(request.model);
       const waiter: Waiter = {
         request,
@@ -162,7 +179,7 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       }
       const { earliestAt, openUntil } = pool.assess(route.deployments, request.sizeClass, now);
       if (openUntil > request.deadlineAt) return refuse('no_deployment', 'Every deployment is unavailable until after the deadline.', openUntil);
-      if (queue.size >= route.queue.maxDepth) return refuse('queue_full', 'The queue for this model is full.', earliestAt);
+      if (queue.size + externalDepth(request.model) >= route.queue.maxDepth) return refuse('queue_full', 'The queue for this model is full.', earliestAt);
       const boundAt = Math.min(now + route.queue.maxWaitMs, request.deadlineAt);
       if (earliestAt > boundAt && Number.isFinite(earliestAt)) return refuse('deadline', 'No budget frees within the wait bound.', earliestAt);
       return wait(request, signal, boundAt);
@@ -170,6 +187,17 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
     hasUntried: (model, tried) => options.models[model]?.deployments.some((id) => !tried.includes(id)) ?? false,
     health: () => pool.snapshot(clock.now()),
     queueDepth: (model) => queues.get(model)?.size ?? 0,
+    setExternalDepth(depth) {
+      externalDepth = depth;
+    },
+    holdOff(deploymentId, untilMs) {
+      pool.holdOff(deploymentId, untilMs, clock.now());
+      pumpAll();
+    },
+    recordRemote({ report, at, ...booking }) {
+      pool.recordRemote(booking, report, at, clock.now());
+      pumpAll();
+    },
     async close() {
       if (closed) return;
       closed = true;

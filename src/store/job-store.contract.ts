@@ -186,6 +186,17 @@ function describeIdempotencyCases(makeStores: MakeStores): void {
     assert.deepEqual(await idempotency.claim(entry({ jobId: 'job_b' }), 1_000), { claimed: true });
   });
 
+  test('20 concurrent claims of one key give exactly one winner, and every loser sees its entry', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      idempotency.claim(entry({ jobId: `job_${i}`, requestHash: `h${i}` }), 1_000)));
+    const winners = results.flatMap((r, i) => (r.claimed ? [i] : []));
+    assert.equal(winners.length, 1);
+    for (const r of results) {
+      if (!r.claimed) assert.deepEqual(r.existing, entry({ jobId: `job_${winners[0]}`, requestHash: `h${winners[0]}` }));
+    }
+  });
+
   test('purgeExpired removes expired entries only and counts them', async (t) => {
     const { idempotency } = await open(t, makeStores);
     await idempotency.claim(entry({ key: 'a', expiresAt: 1_000 }), 0);

@@ -20,6 +20,6 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metricsText());
   });
   app.get('/v1/holdfast/deployments', { onRequest: clientKeyHook(deps.auth) }, async () => {
-    return { object: 'list', data: deps.deploymentHealth?.() ?? [] };
+    return { object: 'list', data: (await deps.deploymentHealth?.()) ?? [] };
   });
 }

@@ -1,5 +1,7 @@
 // openSqliteStore: the embedded default store, five interfaces on one better-sqlite3 database
-// (WAL, synchronous=NORMAL, busy_timeout, foreign keys; schema by migrations.ts).
+// (WAL, synchronous=NORMAL, busy_timeout, foreign keys; schema by migrations.ts). Opening a file
+// another process holds throws StoreLockedError (sqlite-owner-lock.ts) before any job is read.
+import { SystemClock, type Clock } from '../../time/clock.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 import { SqliteHandle } from './sqlite-handle.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
@@ -10,6 +12,8 @@ import { SqliteUsageLedger } from './sqlite-usage-ledger.js';
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
+  /** Wall clock for the owner lock's "since". Default: the system clock. */
+  clock?: Pick<Clock, 'now'>;
   onBadRecord?: BadRecordHandler;
 }
 
@@ -24,7 +28,7 @@ export interface SqliteStore {
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const handle = SqliteHandle.open(options.path);
+  const handle = SqliteHandle.open(options.path, (options.clock ?? new SystemClock()).now());
   return {
     jobs: handle.use(new SqliteJobStore(handle, options.onBadRecord)),
     events: handle.use(new SqliteEventLog(handle)),

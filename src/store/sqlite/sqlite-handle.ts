@@ -1,20 +1,35 @@
 // One better-sqlite3 connection shared by the job store, event log and idempotency store.
 // The database closes when the bundle is closed or when every store on it has been closed.
+// A file database is owned by one process (sqlite-owner-lock.ts), taken before anything is read.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrations.js';
+import { SqliteOwnerLock } from './sqlite-owner-lock.js';
 
 export class SqliteHandle {
   private readonly users = new Set<object>();
   private closed = false;
 
-  private constructor(readonly db: Database.Database) {}
+  private constructor(readonly db: Database.Database, private readonly lock: SqliteOwnerLock | undefined) {}
 
-  /** Opens (creating the directory and schema if missing) with WAL and synchronous=NORMAL. */
-  static open(path: string): SqliteHandle {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+  /**
+   * Takes the store's owner lock (throws StoreLockedError naming the holder), then opens
+   * (creating the directory and schema if missing) with WAL and synchronous=NORMAL.
+   */
+  static open(path: string, nowMs: number): SqliteHandle {
+    let lock: SqliteOwnerLock | undefined;
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      lock = SqliteOwnerLock.acquire(path, nowMs);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
     try {
       db.pragma('journal_mode = WAL');
       // In WAL mode NORMAL loses no committed transaction on a process crash, only on power loss.
@@ -24,9 +39,10 @@ export class SqliteHandle {
       migrate(db);
     } catch (error) {
       db.close();
+      lock?.release();
       throw error;
     }
-    return new SqliteHandle(db);
+    return new SqliteHandle(db, lock);
   }
 
   /** Registers a store that will later release the handle. */
@@ -44,5 +60,6 @@ export class SqliteHandle {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+    this.lock?.release();
   }
 }

@@ -1,0 +1,135 @@
+// The router of a replica in a cluster: the replica's own scored router picks the deployment (its
+// circuits and health fed by every replica's outcomes), then the cluster budget in Redis must agree
+// before the call goes out. A refusal gives the booking back and holds the deployment off locally
+// until the cluster window frees, so the replica queues or picks another deployment. While Redis
+// is unreachable an attempt waits for it (it is never sent unreserved, and never dropped).
+import type { Clock } from '../time/clock.js';
+import type { EngineLog } from '../engine/deps.js';
+import type { AcquireResult, AttemptReport, BookedLease, RouteLease, RouteRequest, Router } from '../routing/router.js';
+import type { ScoredRouter } from '../routing/scored-router.js';
+import type { HealthSnapshot } from '../routing/health.js';
+import type { BudgetLimit, Reservation, SharedBudget } from './shared-budget.js';
+import type { OutcomeFeed } from './outcome-feed.js';
+
+export interface ClusterRouter extends Router {
+  health(): Promise<HealthSnapshot>;
+  /** Keeps the starts of attempts whose request may not have reached the upstream yet counted (every lease tick). */
+  holdPending(): Promise<void>;
+}
+
+/** RouteLease plus the moment the upstream answered (it surely had the request by then). */
+export interface ClusterLease extends RouteLease {
+  responded(): void;
+}
+
+export interface ClusterRouterDeps {
+  clock: Clock;
+  log: EngineLog;
+  local: ScoredRouter;
+  budget: SharedBudget;
+  feed: OutcomeFeed;
+  replicaId: string;
+  limits: ReadonlyMap<string, BudgetLimit>;
+  /** How long a probe slot is held at most (a probe that never reports frees it then). */
+  probeTtlMs: number;
+  /** How long a pending start stays counted past its window without a hold (the lease tick's period covers it). */
+  pendingMs: number;
+  defaultBackOffMs: number;
+}
+
+const REDIS_RETRY_MS = 250;
+
+export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
+  const { clock, log, local, budget, feed, replicaId } = deps;
+  let probes = 0;
+
+  const reserve = async (lease: BookedLease, holder: string, signal: AbortSignal, deadlineAt: number): Promise<Reservation> => {
+    for (;;) {
+      try {
+        return await budget.reserve(lease.deploymentId, deps.limits.get(lease.deploymentId),
+          lease.probe ? { sizeClass: lease.sizeClass, holder, ttlMs: deps.probeTtlMs } : undefined, deps.pendingMs);
+      } catch (error) {
+        // Redis is away: this attempt waits for it rather than going out uncounted.
+        if (clock.now() + REDIS_RETRY_MS > deadlineAt) throw error;
+        log.warn({ err: error, deploymentId: lease.deploymentId }, 'cluster budget unreachable; waiting for Redis');
+        await clock.sleep(REDIS_RETRY_MS, signal);
+      }
+    }
+  };
+
+  /** Starts reserved whose request may still be on its way: deployment -> members. */
+  const pending = new Map<string, Set<string>>();
+  const confirm = (id: string, member: string): void => {
+    const set = pending.get(id);
+    const limit = deps.limits.get(id);
+    if (!set?.delete(member) || !limit) return;
+    // From now on the upstream surely has the request: its window ends window + margin from here.
+    budget.hold(id, limit, [member], 0).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not date a budget start'));
+  };
+
+  const wrap = (lease: BookedLease, holder: string, member: string): ClusterLease => ({
+    deploymentId: lease.deploymentId,
+    responded() {
+      confirm(lease.deploymentId, member);
+    },
+    release(report: AttemptReport) {
+      confirm(lease.deploymentId, member);
+      lease.release(report);
+      const id = lease.deploymentId;
+      const shared: Promise<unknown>[] = [
+        feed.publish({ deploymentId: id, sizeClass: lease.sizeClass, probe: lease.probe, expectedMs: lease.expectedMs, report, at: clock.now() }),
+      ];
+      if (report.status === 429 || report.kind === 'rate_limited') shared.push(budget.backOff(id, report.retryAfterMs ?? deps.defaultBackOffMs));
+      if (lease.probe) shared.push(budget.endProbe(id, lease.sizeClass, holder));
+      Promise.all(shared).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not share an attempt outcome'));
+    },
+  });
+
+  return {
+    hasUntried: (model, tried) => local.hasUntried(model, tried),
+    async acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult> {
+      for (;;) {
+        const acquired = await local.acquire(request, signal);
+        if (!acquired.ok) return acquired;
+        const { lease } = acquired;
+        const holder = `${replicaId}:${(probes += 1)}`;
+        let reservation: Reservation;
+        try {
+          reservation = await reserve(lease, holder, signal, request.deadlineAt);
+        } catch (error) {
+          lease.abandon();
+          throw error;
+        }
+        if (reservation.ok) {
+          if (reservation.member !== '') {
+            const set = pending.get(lease.deploymentId) ?? new Set<string>();
+            set.add(reservation.member);
+            pending.set(lease.deploymentId, set);
+          }
+          return { ok: true, lease: wrap(lease, holder, reservation.member) };
+        }
+        lease.abandon();
+        local.holdOff(lease.deploymentId, clock.now() + reservation.waitMs);
+      }
+    },
+    async health() {
+      const rows = local.health();
+      const used = new Map<string, number>();
+      await Promise.all([...deps.limits.keys()].map(async (id) => used.set(id, await budget.used(id))));
+      return rows.map((row) => {
+        const limit = deps.limits.get(row.deployment);
+        const count = used.get(row.deployment);
+        if (!limit || count === undefined) return row;
+        const remaining = row.budget.remaining === 0 ? 0 : Math.max(0, limit.requests - count);
+        return { ...row, budget: { ...row.budget, remaining, limit: limit.requests } };
+      });
+    },
+    async holdPending() {
+      await Promise.all([...pending].map(async ([id, members]) => {
+        const limit = deps.limits.get(id);
+        if (limit && members.size > 0) await budget.hold(id, limit, [...members], deps.pendingMs);
+      }));
+    },
+    close: () => local.close(),
+  };
+}

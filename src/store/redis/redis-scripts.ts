@@ -1,0 +1,111 @@
+// The Lua scripts of the Redis stores, each opening with its keys, arguments and result (BullMQ's
+// header style), and runScript, which sends EVALSHA and falls back to EVAL once per connection.
+// Every key a script touches is passed in KEYS, so a prefix with a hash tag keeps them on one slot.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface LuaScript {
+  name: string;
+  lua: string;
+  sha: string;
+}
+
+function script(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+export async function runScript(redis: Redis, s: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+  try {
+    return await redis.evalsha(s.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(s.lua, keys.length, ...keys, ...args);
+  }
+}
+
+export const jobPut = script('job-put', `
+--[[ job-put: writes one job record and keeps the three indexes in step, in one step.
+  KEYS[1] job record (string, JobRecord JSON)
+  KEYS[2] unfinished index (zset, score createdAt)
+  KEYS[3] finished index (zset, score updatedAt)
+  KEYS[4] webhook-pending index (zset of finished jobs with webhookPending, score updatedAt)
+  ARGV[1] job id   ARGV[2] record JSON   ARGV[3] 'create' | 'save'
+  ARGV[4] '1' queued/running, '0' finished   ARGV[5] createdAt   ARGV[6] updatedAt
+  ARGV[7] '1' when the webhook is pending
+  Result: 1 written; 0 when ARGV[3] is 'create' and the record exists (nothing changed). ]]
+if ARGV[3] == 'create' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[4], ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+  if ARGV[7] == '1' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1]) else redis.call('ZREM', KEYS[4], ARGV[1]) end
+end
+return 1
+`);
+
+export const jobDelete = script('job-delete', `
+--[[ job-delete: removes one job record and its index entries.
+  KEYS[1] job record   KEYS[2] unfinished index   KEYS[3] finished index   KEYS[4] webhook-pending index
+  ARGV[1] job id
+  Result: 1 when the record existed, else 0. ]]
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return redis.call('DEL', KEYS[1])
+`);
+
+export const idempotencyClaim = script('idempotency-claim', `
+--[[ idempotency-claim: records an entry unless an unexpired one holds (scope, key); claim and
+  write are one step, so of two replicas claiming one key at once exactly one wins.
+  KEYS[1] entry (hash: requestHash, jobId, expiresAt)   KEYS[2] expiry index (zset, score expiresAt)
+  ARGV[1] index member   ARGV[2] requestHash   ARGV[3] jobId   ARGV[4] expiresAt   ARGV[5] now (ms)
+  Result: {1} claimed; {0, requestHash, jobId, expiresAt} of the entry that holds the key. ]]
+local held = redis.call('HMGET', KEYS[1], 'requestHash', 'jobId', 'expiresAt')
+if held[3] and tonumber(held[3]) > tonumber(ARGV[5]) then
+  return {0, held[1], held[2], held[3]}
+end
+redis.call('HSET', KEYS[1], 'requestHash', ARGV[2], 'jobId', ARGV[3], 'expiresAt', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+return {1}
+`);
+
+export const idempotencyRelease = script('idempotency-release', `
+--[[ idempotency-release: drops an entry only when it still points at the given job.
+  KEYS[1] entry   KEYS[2] expiry index
+  ARGV[1] index member   ARGV[2] jobId
+  Result: 1 dropped, 0 left alone. ]]
+if redis.call('HGET', KEYS[1], 'jobId') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`);
+
+export const idempotencyExpire = script('idempotency-expire', `
+--[[ idempotency-expire: deletes an entry that has expired by ARGV[2]; an entry claimed again
+  meanwhile (later expiresAt) only gets its index score corrected.
+  KEYS[1] entry   KEYS[2] expiry index
+  ARGV[1] index member   ARGV[2] now (ms)
+  Result: 1 deleted, 0 kept. ]]
+local expires = redis.call('HGET', KEYS[1], 'expiresAt')
+if expires and tonumber(expires) > tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[2], expires, ARGV[1])
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`);
+
+export const eventAppendGuarded = script('event-append-guarded', `
+--[[ event-append-guarded: appends to a job's stream only while a guard key holds a value, so
+  a replica that lost its lease (fencing token, BullMQ lock) cannot append any more.
+  KEYS[1] the job's event stream   KEYS[2] guard key (string)
+  ARGV[1] expected guard value   ARGV[2] at (ms)   ARGV[3] event body JSON
+  Result: the new entry id '0-<seq>'; false when the guard does not hold the value. ]]
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
+return redis.call('XADD', KEYS[1], '0-*', 'at', ARGV[2], 'body', ARGV[3])
+`);
