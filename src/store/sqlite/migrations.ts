@@ -48,6 +48,15 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_expiry ON idempotency (expires_at);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- 002 job list
+-- The jobs API lists newest first with a (created_at, id) keyset cursor.
+CREATE INDEX jobs_newest ON jobs (created_at DESC, id DESC);
+CREATE INDEX jobs_owner_newest ON jobs (owner, created_at DESC, id DESC);
+`,
+  },
 ];
 
 /** Applies every migration above the database's user_version, each in its own transaction. */

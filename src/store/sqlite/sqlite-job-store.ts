@@ -2,7 +2,7 @@
 // Statements are prepared once; better-sqlite3 is synchronous, so each method is one atomic call.
 import type Database from 'better-sqlite3';
 import type { JobRecord } from '../../engine/job.js';
-import type { JobStore } from '../job-store.js';
+import type { JobListQuery, JobStore } from '../job-store.js';
 import type { SqliteHandle } from './sqlite-handle.js';
 
 interface RecordRow {
@@ -76,6 +76,31 @@ export class SqliteJobStore implements JobStore {
 
   async listWebhookPending(limit: number): Promise<JobRecord[]> {
     return this.webhookPending.all(limit).map((row) => parseRecord(row.record));
+  }
+
+  async list(query: JobListQuery): Promise<JobRecord[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (query.owner !== undefined) { where.push('owner = ?'); params.push(query.owner); }
+    if (query.status !== undefined) { where.push('status = ?'); params.push(query.status); }
+    if (query.model !== undefined) { where.push(`json_extract(record, '$.request.model') = ?`); params.push(query.model); }
+    if (query.keyName !== undefined) { where.push(`json_extract(record, '$.keyName') = ?`); params.push(query.keyName); }
+    if (query.deployment !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM json_each(record, '$.attempts') WHERE json_extract(value, '$.deploymentId') = ?)`);
+      params.push(query.deployment);
+    }
+    if (query.search !== undefined && query.search !== '') {
+      where.push(`(id = ? OR instr(lower(coalesce(json_extract(record, '$.request.fields.prompt'), '')), lower(?)) > 0)`);
+      params.push(query.search, query.search);
+    }
+    if (query.before !== undefined) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(query.before.createdAt, query.before.createdAt, query.before.id);
+    }
+    const sql = `SELECT record FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.handle.db.prepare<Array<string | number>, RecordRow>(sql).all(...params, query.limit);
+    return rows.map((row) => parseRecord(row.record));
   }
 
   async delete(id: string): Promise<void> {
