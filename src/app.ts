@@ -20,6 +20,9 @@ import { createRouter } from './routing/scored-router.js';
 import { rateLimitOf } from './config/load.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch, type WebhookDispatch } from './webhooks/dispatch.js';
+import { createAdminAuth } from './http/admin-auth.js';
+import { createAdminGate } from './http/admin-session.js';
+import { combineObservers, createLiveFeed } from './observability/live-feed.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -70,6 +73,13 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     circuit: { windowMs: config.circuit.window_ms, minRequests: config.circuit.min_requests, failureRate: config.circuit.failure_rate, cooldownMs: config.circuit.cooldown_ms },
   });
   const adapters = buildAdapters({ clock, dispatcher }, config);
+  const feed = createLiveFeed({
+    clock, health: () => router.health(), queueDepth: (model) => router.queueDepth(model),
+    deployments: new Map(Object.entries(config.deployments).map(([id, d]) => [id, {
+      provider: d.provider, region: d.region ?? null,
+      models: Object.entries(config.models).filter(([, m]) => m.deployments.includes(id)).map(([name]) => name),
+    }])),
+  }, { pushIntervalMs: 2_000, sampleIntervalMs: 10_000, maxSamples: 360 });
   const webhooks: WebhookDispatch | undefined = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, config);
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
@@ -79,7 +89,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: infos, pools,
-    observer: createEngineObserver({ metrics, webhooks, log }),
+    observer: combineObservers(createEngineObserver({ metrics, webhooks, log }), feed.observer),
   };
   const engine = new Engine(engineDeps, {
     retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },
@@ -92,10 +102,12 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const httpDeps: HttpDeps = {
     clock, engine, blobs: stores.engine.blobs, log, models,
     auth: createClientAuth(config.auth.keys),
+    admin: createAdminGate(clock, createAdminAuth(config.admin.keys), config.admin.keys),
+    feed,
     observer: metrics ? { heartbeat: () => metrics.heartbeat(), request: (l) => metrics.request(l) } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
-    deploymentHealth: () => router.health(),
+    deploymentHealth: () => feed.table(),
     ready: () => stores.engine.jobs.ping(),
   };
   const server = await buildServer(httpDeps, {
@@ -121,12 +133,14 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
       await engine.purge();
       schedulePurge();
+      feed.start();
       return server.listen({ host: config.listen.host, port: config.listen.port });
     },
     close(graceMs = 0) {
       closing ??= (async () => {
         purgeTimer?.cancel();
         const serverClosed = server.close();
+        feed.close();
         await engine.close(graceMs);
         // Streams and waiting JSON clients have their answers now; keep-alive sockets that went idle
         // after close() began would otherwise hold it for keepAliveTimeout. Stragglers get 5 s.

@@ -1,7 +1,7 @@
 // The catalogue of holdfast's own error codes (docs/errors.md has a row per code) and GatewayError.
 // Only http/error-reply.ts turns these into HTTP; codes are snake_case and never change once shipped.
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'server_error' | 'not_found_error';
 
 interface ErrorSpec {
   status: number;
@@ -17,6 +17,10 @@ export const errorCatalogue = {
   invalid_upload: { status: 400, type: 'invalid_request_error' },
   upload_too_large: { status: 413, type: 'invalid_request_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
+  invalid_admin_key: { status: 401, type: 'authentication_error' },
+  admin_required: { status: 403, type: 'permission_error' },
+  csrf_failed: { status: 403, type: 'permission_error' },
+  too_many_sign_ins: { status: 429, type: 'rate_limit_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   job_not_found: { status: 404, type: 'not_found_error' },
   route_not_found: { status: 404, type: 'invalid_request_error' },

@@ -6,7 +6,7 @@ import type { EventLog, IdempotencyStore, JobStore } from '../store/job-store.js
 import type { BlobStore } from '../store/blob-store.js';
 import type { Router } from '../routing/router.js';
 import type { UpstreamAdapter } from '../upstream/adapter.js';
-import type { AttemptRecord, JobRecord } from './job.js';
+import type { AttemptRecord, JobEventType, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
 
@@ -34,6 +34,8 @@ export interface EngineObserver {
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
   partialForwarded?(job: JobRecord): void;
+  /** The stored record changed (status or attempts): every event but partial images. */
+  jobChanged?(job: JobRecord, eventType: JobEventType): void;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
 }

@@ -5,6 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import type { DeploymentInfo } from '../engine/deps.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClientAuth } from './auth.js';
+import type { AdminGate } from './admin-session.js';
+import type { LiveFeed } from '../observability/live-feed.js';
 import type { UploadLimits } from './intake.js';
 
 export interface ModelRoute {
@@ -22,6 +24,10 @@ export interface HttpDeps {
   engine: Engine;
   blobs: BlobStore;
   auth: ClientAuth;
+  /** Admin keys and dashboard sessions; undefined: no admin access at all. */
+  admin?: AdminGate;
+  /** Job changes and health snapshots for GET /v1/holdfast/events; undefined: no live feed. */
+  feed?: LiveFeed;
   log: Logger;
   models: ReadonlyMap<string, ModelRoute>;
   observer?: HttpObserver;

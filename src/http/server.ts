@@ -9,6 +9,8 @@ import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerJobListRoute } from './routes/job-list.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 
 const JSON_BODY_LIMIT_BYTES = 512 * 1024 * 1024;
 
@@ -49,5 +51,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerAzureRoutes(app, deps, options);
   registerJobRoutes(app, deps, options);
   registerOpsRoutes(app, deps);
+  registerJobListRoute(app, deps);
+  registerDashboardRoutes(app, deps, options);
   return app;
 }

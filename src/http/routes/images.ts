@@ -12,6 +12,7 @@ import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
 import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
+import { callerOf } from '../caller.js';
 
 export interface ImageCall {
   endpoint: ImageEndpoint;
@@ -19,10 +20,9 @@ export interface ImageCall {
   pathModel?: string;
 }
 
+/** The owner new jobs of this caller are recorded under (a client key's hash, or the admin's). */
 export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
-  return owner;
+  return callerOf(deps, request).owner;
 }
 
 function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRoute {
@@ -70,7 +70,7 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = authenticate(deps, request);
+  const caller = callerOf(deps, request);
   const deadlineMs = deadlineOf(request);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
@@ -87,7 +87,7 @@ export async function handleImageRequest(
   const { stream, partialImages } = readStreamOptions(parsed.fields);
   const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages };
   const { job, attached } = await deps.engine.submit({
-    id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
+    id, request: jobRequest, ownerKeyHash: caller.owner, keyName: caller.keyName, deadlineMs, webhookUrl,
     idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
   });
   if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);

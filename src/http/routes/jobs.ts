@@ -8,7 +8,7 @@ import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply, relayEvents } from '../sse-relay.js';
 import { relayOpenAIStream } from '../openai-stream.js';
 import { imageBlobKey } from '../../engine/result-images.js';
-import { authenticate } from './images.js';
+import { callerOf } from '../caller.js';
 import { jobResourceOf } from './job-resource.js';
 
 type JobParams = { Params: { id: string }; Querystring: { last_event_id?: string; after?: string } };
@@ -16,8 +16,7 @@ type JobParams = { Params: { id: string }; Querystring: { last_event_id?: string
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 async function ownJob(deps: HttpDeps, request: FastifyRequest<{ Params: { id: string } }>): Promise<JobRecord> {
-  const owner = authenticate(deps, request);
-  const job = await deps.engine.get(request.params.id, owner);
+  const job = await deps.engine.get(request.params.id, callerOf(deps, request).scope);
   if (!job) throw new GatewayError('job_not_found', `No job '${request.params.id}'.`, { param: 'id' });
   return job;
 }
