@@ -15,7 +15,7 @@ const MAX_LIMIT = 100;
 type ListQuery = { Querystring: Record<string, string | undefined> };
 
 export type JobListItem = Omit<JobResource, 'result'> & {
-  prompt: string | null; key_name: string | null; size: string | null; quality: string | null;
+  prompt: string | null; key_name: string | null; size: string | null; quality: string | null; output_format: string | null;
 };
 
 function text(value: string | undefined, param: string): string | undefined {
@@ -32,7 +32,7 @@ function field(job: JobRecord, name: string): string | null {
 /** One list entry: the job resource without its result (fetch GET /v1/images/jobs/{id} for that). */
 export function jobListItem(job: JobRecord): JobListItem {
   const { result: _result, ...resource } = toJobResource(job, null);
-  return { ...resource, prompt: field(job, 'prompt'), key_name: job.keyName ?? null, size: field(job, 'size'), quality: field(job, 'quality') };
+  return { ...resource, prompt: field(job, 'prompt'), key_name: job.keyName ?? null, size: field(job, 'size'), quality: field(job, 'quality'), output_format: field(job, 'output_format') };
 }
 
 export function registerJobListRoute(app: FastifyInstance, deps: HttpDeps): void {
