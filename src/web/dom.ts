@@ -26,8 +26,11 @@ export function clear(el: Element, ...children: Child[]): void {
   append(el, ...children);
 }
 
+/** Views not on screen live here, out of the document (so only the current view's labels exist). */
+export const offscreen = document.createDocumentFragment();
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
+  const el = document.getElementById(id) ?? offscreen.getElementById(id);
   if (!el) throw new Error(`#${id} missing`);
   return el as T;
 }

@@ -1,13 +1,13 @@
 // The dashboard's entry: sign-in, then three views (Deployments, Jobs, Playground) routed by the
 // URL hash, all fed by GET /v1/holdfast/events (deployments snapshots, job changes).
 import { api, ApiError, setCsrfToken, type DeploymentRow, type HistoryPoint } from './api.js';
-import { byId, clear, h } from './dom.js';
+import { byId, clear, h, offscreen } from './dom.js';
 import { live, type LiveStream } from './live.js';
 import { addHistory, deploymentsHeader, renderCharts, renderDeploymentsTable, sampleRows } from './deployments.js';
 import { loadJobs, showJob } from './jobs.js';
 import { setUpPlayground } from './playground.js';
 
-interface Session { csrf_token: string | null }
+interface Session { signed_in: boolean; csrf_token: string | null }
 
 let feed: LiveStream | undefined;
 let leaveJob: (() => void) | undefined;
@@ -48,9 +48,14 @@ function route(): void {
   leaveJob?.();
   leaveJob = undefined;
   const [, view, id] = hash.split('/');
-  for (const name of ['deployments', 'jobs', 'job', 'playground']) byId(`view-${name}`).hidden = true;
   const current = id && view === 'jobs' ? 'job' : (['deployments', 'jobs', 'playground'].includes(view) ? view : 'deployments');
-  byId(`view-${current}`).hidden = false;
+  const slot = byId('views');
+  for (const name of ['deployments', 'jobs', 'job', 'playground']) {
+    const section = byId(`view-${name}`);
+    if (name === current) slot.append(section);
+    else offscreen.append(section);
+    section.hidden = name !== current;
+  }
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     if (a.getAttribute('href') === `#/${current === 'job' ? 'jobs' : current}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -95,6 +100,7 @@ async function signedIn(session: Session): Promise<void> {
 }
 
 function start(): void {
+  for (const name of ['deployments', 'jobs', 'job', 'playground']) offscreen.append(byId(`view-${name}`));
   byId('deployments-table').querySelector('caption')?.after(deploymentsHeader());
   byId<HTMLFormElement>('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -116,7 +122,9 @@ function start(): void {
     result: byId('pg-result'), curl: byId('pg-curl'), sdk: byId('pg-sdk'),
   }, showError);
   window.addEventListener('hashchange', () => { if (!byId('app').hidden) route(); });
-  api<Session>('GET', '/v1/holdfast/session').then(signedIn).catch(() => signedOut());
+  api<Session>('GET', '/v1/holdfast/session')
+    .then((session) => (session.signed_in ? signedIn(session) : signedOut()))
+    .catch(() => signedOut());
 }
 
 start();

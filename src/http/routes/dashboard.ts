@@ -59,16 +59,17 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: HttpDeps, op
     if (typeof key !== 'string' || key === '') throw new GatewayError('missing_required_parameter', 'Send {"admin_key": "…"}.', { param: 'admin_key' });
     if (!deps.admin) throw new GatewayError('invalid_admin_key', 'Admin sign-in is off: admin.keys is empty.', { param: 'admin_key' });
     const session = deps.admin.signIn(request, reply, key);
-    return reply.header('cache-control', 'no-store').send({ object: 'holdfast.session', csrf_token: session.csrfToken, expires_at: Math.floor(session.expiresAt / 1000) });
+    return reply.header('cache-control', 'no-store').send({ object: 'holdfast.session', signed_in: true, csrf_token: session.csrfToken, expires_at: Math.floor(session.expiresAt / 1000) });
   });
 
+  // Whether the caller is signed in (the page asks on load): 200 either way, the CSRF token when it is.
   app.get('/v1/holdfast/session', async (request, reply) => {
     const session = deps.admin?.session(request);
-    if (!session) {
-      if (deps.admin?.check(request) === 'bearer') return { object: 'holdfast.session', csrf_token: null, expires_at: null };
-      throw new GatewayError('admin_required', 'Not signed in: POST /v1/holdfast/session with an admin key.');
-    }
-    return reply.header('cache-control', 'no-store').send({ object: 'holdfast.session', csrf_token: session.csrfToken, expires_at: Math.floor(session.expiresAt / 1000) });
+    const bearer = !session && deps.admin?.check(request) === 'bearer';
+    return reply.header('cache-control', 'no-store').send({
+      object: 'holdfast.session', signed_in: Boolean(session) || bearer,
+      csrf_token: session?.csrfToken ?? null, expires_at: session ? Math.floor(session.expiresAt / 1000) : null,
+    });
   });
 
   app.delete('/v1/holdfast/session', async (request, reply) => {
