@@ -74,7 +74,8 @@ export function setUpPlayground(form: HTMLFormElement, out: {
   form.addEventListener('change', showSnippets);
   showSnippets();
 
-  const followJob = (id: string, format: string, showPartials: boolean): void => {
+  /** Follows the job's events; without stream, its partials and result come from there too. */
+  const followJob = (id: string, format: string, fromEvents: boolean): void => {
     follow?.close();
     let partials = 0;
     const link = h('a', { href: `#/jobs/${id}` }, id);
@@ -84,13 +85,13 @@ export function setUpPlayground(form: HTMLFormElement, out: {
         const ev = data as Parameters<typeof timelineEntry>[0];
         if (ev.type === 'image.partial') {
           partials += 1;
-          if (!showPartials) return;
+          if (!fromEvents) return;
         }
         out.timeline.append(timelineEntry(ev, partials, format));
         if (ev.type === 'job.completed' || ev.type === 'job.failed' || ev.type === 'job.cancelled') {
           clear(out.status, 'Job ', link, `: ${ev.type.replace('job.', '')}`);
           follow?.close();
-          if (ev.type === 'job.completed' && out.result.childElementCount === 0) {
+          if (ev.type === 'job.completed' && fromEvents) {
             const urls = (ev as { image_urls?: string[] }).image_urls ?? [];
             for (const [i, url] of urls.entries()) showResult(url, i, id, format);
           }
