@@ -122,6 +122,7 @@ export function createAdminGate(clock: Clock, auth: AdminAuth, keys: ReadonlyArr
     signIn(request, reply, presented) {
       const now = clock.now();
       const ip = request.ip;
+      if (failures.size > 1000) for (const [addr, times] of failures) if ((times.at(-1) ?? 0) <= now - SIGN_IN_WINDOW_MS) failures.delete(addr);
       const recent = (failures.get(ip) ?? []).filter((at) => at > now - SIGN_IN_WINDOW_MS);
       if (recent.length >= SIGN_IN_FAILURES_PER_WINDOW) {
         throw new GatewayError('too_many_sign_ins', 'Too many failed sign-ins; wait a minute.', { retryAfterMs: recent[0] + SIGN_IN_WINDOW_MS - now });
