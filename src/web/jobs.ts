@@ -42,7 +42,7 @@ export async function loadJobs(form: HTMLFormElement, tbody: HTMLElement, more: 
 
 function attemptsTable(attempts: Attempt[]): HTMLElement {
   if (attempts.length === 0) return h('p', { class: 'muted' }, 'No upstream attempt yet.');
-  return h('table', { class: 'attempts' },
+  return h('table', { class: 'attempts cards' },
     h('caption', {}, 'Upstream attempts'),
     h('thead', {}, h('tr', {}, ...['#', 'Deployment', 'Mode', 'Outcome', 'Upstream request ids'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...attempts.map((a) => h('tr', {},
@@ -50,8 +50,8 @@ function attemptsTable(attempts: Attempt[]): HTMLElement {
       h('td', { 'data-label': 'Deployment' }, a.deployment),
       h('td', { 'data-label': 'Mode' }, a.mode),
       h('td', { 'data-label': 'Outcome' }, a.outcome === null ? 'running' : `${a.outcome}${a.status ? ` (${a.status})` : ''}`),
-      h('td', { 'data-label': 'Upstream request ids' }, ...Object.entries(a.upstream_request_ids).map(([name, id]) =>
-        h('div', { class: 'request-id' }, h('code', {}, `${name}: ${id}`), ' ', copyButton(id, `Copy ${name} of attempt ${a.attempt}`)))),
+      h('td', { 'data-label': 'Upstream request ids' }, h('div', {}, ...Object.entries(a.upstream_request_ids).map(([name, id]) =>
+        h('div', { class: 'request-id' }, h('code', {}, `${name}: ${id}`), ' ', copyButton(id, `Copy ${name} of attempt ${a.attempt}`))))),
     ))),
   );
 }

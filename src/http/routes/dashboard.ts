@@ -4,13 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.js';
-import { encodeJsonFrame } from '../../wire/sse.js';
+import { encodeJsonFrame, KEEPALIVE } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply } from '../sse-relay.js';
 import { callerOf } from '../caller.js';
 import { jobListItem } from './job-list.js';
 import type { FeedMessage } from '../../observability/live-feed.js';
-import { KEEPALIVE } from '../../wire/sse.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const PAGES = new URL('src/web/', ROOT);
