@@ -31,9 +31,9 @@ const KEY_FROM_ENV = ['process', 'env', 'HOLDFAST_KEY'].join('.');
 export function snippets(req: Request, origin: string): { curl: string; sdk: string } {
   const body = JSON.stringify(bodyOf(req));
   const curl = `curl ${req.stream ? '-N ' : ''}${origin}/v1/images/generations \\\n  -H "Authorization: Bearer $HOLDFAST_KEY" \\\n  -H "Content-Type: application/json" \\\n  -d '${body.replaceAll("'", "'\\''")}'`;
-  const args = JSON.stringify(bodyOf(req), null, 2).replace(/\n/g, '\n  ');
+  const args = JSON.stringify(bodyOf(req), null, 2);
   const sdk = req.stream
-    ? `import OpenAI from 'openai';\n\nconst client = new OpenAI({ baseURL: '${origin}/v1', apiKey: ${KEY_FROM_ENV} });\nconst stream = await client.images.generate(${args.replace(/^\{/, '{')});\nfor await (const event of stream) {\n  if (event.type === 'image_generation.completed') console.log(event.b64_json.length);\n}`
+    ? `import OpenAI from 'openai';\n\nconst client = new OpenAI({ baseURL: '${origin}/v1', apiKey: ${KEY_FROM_ENV} });\nconst stream = await client.images.generate(${args});\nfor await (const event of stream) {\n  if (event.type === 'image_generation.completed') console.log(event.b64_json.length);\n}`
     : `import OpenAI from 'openai';\n\nconst client = new OpenAI({ baseURL: '${origin}/v1', apiKey: ${KEY_FROM_ENV} });\nconst result = await client.images.generate(${args});\nconsole.log(result.data[0].b64_json.length);`;
   return { curl, sdk };
 }
