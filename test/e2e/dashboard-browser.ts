@@ -40,9 +40,9 @@ models:
   gpt-image-2: { deployments: [sweden, westeurope], queue: { max_depth: 100, max_wait_ms: 1800000 } }
   gpt-image-2-slow: { deployments: [northeurope] }
 deployments:
-  sweden: { provider: azure, base_url: "{{SIM}}", deployment: ${SWEDEN}, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: swedencentral, idle_timeout_ms: null }
-  westeurope: { provider: azure, base_url: "{{SIM}}", deployment: gpt-image-2-westeurope, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: westeurope, idle_timeout_ms: null }
-  northeurope: { provider: azure, base_url: "{{SIM}}", deployment: slow, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: northeurope, idle_timeout_ms: null }
+  sweden: { provider: azure, base_url: "{{SIM}}", deployment: ${SWEDEN}, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: swedencentral, idle_timeout_ms: 600000 }
+  westeurope: { provider: azure, base_url: "{{SIM}}", deployment: gpt-image-2-westeurope, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: westeurope, idle_timeout_ms: 600000 }
+  northeurope: { provider: azure, base_url: "{{SIM}}", deployment: slow, api_key: env:AZ_KEY, model: gpt-image-2, rpm: 30, region: northeurope, idle_timeout_ms: 600000 }
 `;
 export const env = { CLIENT_KEY: CLIENT, HOLDFAST_ADMIN_KEY: ADMIN, AZ_KEY: 'sk-azure-secret' };
 
