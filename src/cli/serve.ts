@@ -43,7 +43,8 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       const log = createLogger({ level: config.log.level });
-      const holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log }, config);
+      const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_')));
+      const holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
       const url = await holdfast.start();
       log.info({ url, models: Object.keys(config.models), deployments: Object.keys(config.deployments) }, 'holdfast is listening');
       let stopping = false;

@@ -10,7 +10,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../time/clock.js';
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { AdminAuth } from './admin-auth.js';
 
 export const SESSION_COOKIE = 'holdfast_session';
@@ -105,7 +105,7 @@ export function createAdminGate(clock: Clock, auth: AdminAuth, keys: ReadonlyArr
     if (!SAFE_METHODS.has(request.method)) {
       const token = request.headers[CSRF_HEADER];
       if (typeof token !== 'string' || !equalText(token, csrfOf(session.id)) || !sameOrigin(request)) {
-        throw new GatewayError('csrf_failed', 'This call uses the dashboard session and needs its X-CSRF-Token header, from the same origin.');
+        throw createError('csrf_failed', []);
       }
     }
     return 'session';
@@ -116,7 +116,7 @@ export function createAdminGate(clock: Clock, auth: AdminAuth, keys: ReadonlyArr
     check,
     require(request) {
       const via = check(request);
-      if (!via) throw new GatewayError('admin_required', 'This needs an admin key (Authorization: Bearer) or a dashboard session.');
+      if (!via) throw createError('admin_required', []);
       return via;
     },
     signIn(request, reply, presented) {
@@ -125,13 +125,12 @@ export function createAdminGate(clock: Clock, auth: AdminAuth, keys: ReadonlyArr
       if (failures.size > 1000) for (const [addr, times] of failures) if ((times.at(-1) ?? 0) <= now - SIGN_IN_WINDOW_MS) failures.delete(addr);
       const recent = (failures.get(ip) ?? []).filter((at) => at > now - SIGN_IN_WINDOW_MS);
       if (recent.length >= SIGN_IN_FAILURES_PER_WINDOW) {
-        throw new GatewayError('too_many_sign_ins', 'Too many failed sign-ins; wait a minute.', { retryAfterMs: recent[0] + SIGN_IN_WINDOW_MS - now });
+        throw createError('too_many_sign_ins', [], { retryAfterMs: recent[0] + SIGN_IN_WINDOW_MS - now });
       }
       if (!auth.isAdminKey(presented)) {
         recent.push(now);
         failures.set(ip, recent);
-        const why = auth.configured ? 'That is not an admin key.' : 'Admin sign-in is off: admin.keys is empty.';
-        throw new GatewayError('invalid_admin_key', why, { param: 'admin_key' });
+        throw createError('invalid_admin_key', [auth.configured ? 'not_admin' : 'off'], { param: 'admin_key' });
       }
       failures.delete(ip);
       const id = randomBytes(18).toString('base64url');

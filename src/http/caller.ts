@@ -1,7 +1,9 @@
 // Who is calling: the admin (an admin key as bearer, or a dashboard session) or a client key.
-// Every route asks here, so the admin check is one hook for the API and the dashboard alike.
-import type { FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors.js';
+// callerHook is the onRequest hook of every client route: the admin check comes first, then
+// http/auth.ts's clientKeyHook; either way request.clientOwner is the owner new jobs are recorded
+// under, so the admin acts as a client (the dashboard's playground) and reads every job.
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { clientKeyHook } from './auth.js';
 import type { HttpDeps } from './deps.js';
 
 /** The owner recorded on jobs the admin submits (client owners are 32 hex digits, or '' without auth). */
@@ -9,7 +11,7 @@ export const ADMIN_OWNER = 'admin';
 
 export interface Caller {
   admin: boolean;
-  /** The owner new jobs are recorded under. */
+  /** The owner new jobs are recorded under (request.clientOwner). */
   owner: string;
   /** The owner a read is scoped to; null: every job (the admin). */
   scope: string | null;
@@ -17,9 +19,32 @@ export interface Caller {
   keyName?: string;
 }
 
-export function callerOf(deps: HttpDeps, request: FastifyRequest): Caller {
-  if (deps.admin?.check(request)) return { admin: true, owner: ADMIN_OWNER, scope: null, keyName: 'admin' };
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
-  return { admin: false, owner, scope: owner };
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by callerHook; null on routes without it. */
+    caller: Caller | null;
+  }
+}
+
+const ADMIN: Caller = { admin: true, owner: ADMIN_OWNER, scope: null, keyName: 'admin' };
+
+/** The onRequest hook of client routes: the admin, or a client key (401 invalid_api_key otherwise). */
+export function callerHook(deps: HttpDeps): onRequestAsyncHookHandler {
+  const clientKey = clientKeyHook(deps.auth);
+  return async function caller(request, reply) {
+    // Throws csrf_failed for a state-changing call on the session cookie without its token.
+    if (deps.admin?.check(request)) {
+      request.clientOwner = ADMIN_OWNER;
+      request.caller = ADMIN;
+      return;
+    }
+    await clientKey.call(this, request, reply);
+    request.caller = { admin: false, owner: request.clientOwner, scope: request.clientOwner };
+  };
+}
+
+/** The caller callerHook found; a route that asks must have the hook. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error(`route ${request.routeOptions.url ?? request.url} has no callerHook`);
+  return request.caller;
 }

@@ -4,54 +4,13 @@
 // It is an engine observer; subscribers get plain objects and decide what their caller may see.
 import type { Clock, Timer } from '../time/clock.js';
 import type { EngineObserver } from '../engine/deps.js';
-import type { AttemptRecord, JobEventType, JobRecord } from '../engine/job.js';
+import type { AttemptRecord, JobRecord } from '../engine/job.js';
 import type { HealthRow } from '../routing/health.js';
 import { routeClassOf } from '../routing/router.js';
 
-export interface DeploymentRow extends HealthRow {
-  region: string | null;
-  provider: string;
-  /** Requests of the deployment's models waiting in their queues (a queue is per model). */
-  queue_depth: number;
-  /** Median time from an attempt's start to its first event (partial or completion), recent attempts. */
-  ttfb_p50_ms: number | null;
-  /** Attempts that failed after the upstream had started sending (it likely billed them). */
-  billed_lost: number;
-}
+import type { DeploymentRow, HistoryPoint, FeedMessage, LiveFeed, LiveFeedOptions } from './live-feed-types.js';
 
-export interface HistoryPoint {
-  at: number;
-  deployment: string;
-  size_class: string;
-  success_rate: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-}
-
-export type FeedMessage =
-  | { type: 'deployments'; rows: DeploymentRow[] }
-  | { type: 'job'; job: JobRecord; event: JobEventType }
-  /** The gateway is shutting down: end the stream (clients reconnect to the next process). */
-  | { type: 'closing' };
-
-export interface LiveFeed {
-  observer: EngineObserver;
-  table(): DeploymentRow[];
-  history(): HistoryPoint[];
-  /** Calls `listener` for every message until the returned function is called. */
-  subscribe(listener: (message: FeedMessage) => void): () => void;
-  /** Starts the periodic snapshots and history samples. */
-  start(): void;
-  close(): void;
-}
-
-export interface LiveFeedOptions {
-  /** Clock ms between deployments snapshots pushed to subscribers. */
-  pushIntervalMs: number;
-  /** Clock ms between history samples, and how many are kept. */
-  sampleIntervalMs: number;
-  maxSamples: number;
-}
+export type { DeploymentRow, HistoryPoint, FeedMessage, LiveFeed, LiveFeedOptions } from './live-feed-types.js';
 
 const TTFB_SAMPLES = 50;
 
@@ -134,8 +93,9 @@ export function createLiveFeed(deps: {
       }
       pushSoon();
     },
-    jobChanged(job, event) {
-      if (listeners.size > 0) publish({ type: 'job', job: structuredClone(job), event });
+    // The stored record changed (status or attempts): every event but partial images.
+    eventAppended(job, body) {
+      if (body.type !== 'image.partial' && listeners.size > 0) publish({ type: 'job', job: structuredClone(job), event: body.type });
     },
   };
 
@@ -160,16 +120,4 @@ export function createLiveFeed(deps: {
       listeners.clear();
     },
   };
-}
-
-/** Calls every observer's hook in turn (metrics and webhooks, then the live feed). */
-export function combineObservers(...observers: EngineObserver[]): EngineObserver {
-  const keys = new Set(observers.flatMap((o) => Object.keys(o))) as Set<keyof EngineObserver>;
-  const combined: Record<string, (...args: never[]) => void> = {};
-  for (const key of keys) {
-    combined[key] = (...args: never[]) => {
-      for (const o of observers) (o[key] as ((...a: never[]) => void) | undefined)?.(...args);
-    };
-  }
-  return combined as EngineObserver;
 }

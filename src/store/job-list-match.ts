@@ -1,6 +1,6 @@
 // The meaning of a JobListQuery as a predicate on one record: the memory store filters with it and
 // the SQLite store's SQL must agree with it (the contract suite runs both).
-import type { JobRecord } from '../engine/job.js';
+import type { JobRecord } from './job-record.js';
 import type { JobListQuery } from './job-store.js';
 
 export function promptOf(job: JobRecord): string {

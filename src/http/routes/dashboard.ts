@@ -3,13 +3,13 @@
 // GET /v1/holdfast/events (SSE). Every call the page makes is a documented API endpoint.
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError } from '../../errors.js';
 import { encodeJsonFrame, KEEPALIVE } from '../../wire/sse.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply } from '../sse-relay.js';
-import { callerOf } from '../caller.js';
+import { callerHook, callerOf } from '../caller.js';
 import { jobListItem } from './job-list.js';
-import type { FeedMessage } from '../../observability/live-feed.js';
+import type { FeedMessage } from '../../observability/live-feed-types.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const PAGES = new URL('src/web/', ROOT);
@@ -49,14 +49,14 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: HttpDeps, op
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
     const { name } = request.params;
     const body = ASSET.test(name) ? await readAsset(name) : undefined;
-    if (!body) throw new GatewayError('route_not_found', `No asset ${name}.`);
+    if (!body) throw createError('route_not_found', [request.method, request.url]);
     return pageHeaders(reply).type(TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream').send(body);
   });
 
   app.post<{ Body: { admin_key?: unknown } }>('/v1/holdfast/session', async (request, reply) => {
     const key = request.body?.admin_key;
-    if (typeof key !== 'string' || key === '') throw new GatewayError('missing_required_parameter', 'Send {"admin_key": "…"}.', { param: 'admin_key' });
-    if (!deps.admin) throw new GatewayError('invalid_admin_key', 'Admin sign-in is off: admin.keys is empty.', { param: 'admin_key' });
+    if (typeof key !== 'string' || key === '') throw createError('missing_required_parameter', ['Send {"admin_key": "…"}.'], { param: 'admin_key' });
+    if (!deps.admin) throw createError('invalid_admin_key', ['off'], { param: 'admin_key' });
     const session = deps.admin.signIn(request, reply, key);
     return reply.header('cache-control', 'no-store').send({ object: 'holdfast.session', signed_in: true, csrf_token: session.csrfToken, expires_at: Math.floor(session.expiresAt / 1000) });
   });
@@ -77,14 +77,14 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: HttpDeps, op
     return reply.code(204).send();
   });
 
-  app.get('/v1/holdfast/events', async (request, reply) => streamFeed(deps, options, request, reply));
+  app.get('/v1/holdfast/events', { onRequest: callerHook(deps) }, async (request, reply) => streamFeed(deps, options, request, reply));
 }
 
 /** Deployments snapshots (and their history first) plus changes to the jobs the caller may see. */
 async function streamFeed(deps: HttpDeps, options: HttpOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const caller = callerOf(deps, request);
+  const caller = callerOf(request);
   const feed = deps.feed;
-  if (!feed) throw new GatewayError('route_not_found', 'The live feed is off on this gateway.');
+  if (!feed) throw createError('route_not_found', [request.method, request.url]);
   const { res, signal } = openSseReply(reply, { 'x-request-id': request.id });
   const write = (frame: string): void => {
     if (!res.destroyed && !res.writableEnded) res.write(frame);

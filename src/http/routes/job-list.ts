@@ -1,12 +1,12 @@
 // GET /v1/images/jobs: the caller's jobs newest first (the admin's: everyone's), paged with an
 // `after` cursor and filtered by status, model, deployment, key name and a search (docs/jobs-api.md).
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { createError } from '../../errors.js';
 import type { JobRecord, JobStatus } from '../../engine/job.js';
 import type { JobListQuery } from '../../store/job-store.js';
 import { toJobResource, type JobResource } from '../../wire/jobs.js';
 import type { HttpDeps } from '../deps.js';
-import { callerOf } from '../caller.js';
+import { callerHook, callerOf } from '../caller.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 const DEFAULT_LIMIT = 20;
@@ -20,7 +20,7 @@ export type JobListItem = Omit<JobResource, 'result'> & {
 
 function text(value: string | undefined, param: string): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 1000) throw new GatewayError('invalid_value', `${param} must be a string of at most 1000 characters.`, { param });
+  if (typeof value !== 'string' || value.length > 1000) throw createError('invalid_value', [`${param} must be a string of at most 1000 characters.`], { param });
   return value;
 }
 
@@ -36,14 +36,14 @@ export function jobListItem(job: JobRecord): JobListItem {
 }
 
 export function registerJobListRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.get<ListQuery>('/v1/images/jobs', async (request) => {
-    const caller = callerOf(deps, request);
+  app.get<ListQuery>('/v1/images/jobs', { onRequest: callerHook(deps) }, async (request) => {
+    const caller = callerOf(request);
     const q = request.query;
     const limitText = text(q.limit, 'limit');
     const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new GatewayError('invalid_value', `limit must be an integer from 1 to ${MAX_LIMIT}.`, { param: 'limit' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw createError('invalid_value', [`limit must be an integer from 1 to ${MAX_LIMIT}.`], { param: 'limit' });
     const status = text(q.status, 'status');
-    if (status !== undefined && !STATUSES.has(status)) throw new GatewayError('invalid_value', `status must be one of ${[...STATUSES].join(', ')}.`, { param: 'status' });
+    if (status !== undefined && !STATUSES.has(status)) throw createError('invalid_value', [`status must be one of ${[...STATUSES].join(', ')}.`], { param: 'status' });
     const query: JobListQuery = {
       limit: limit + 1,
       ...(caller.scope !== null ? { owner: caller.scope } : {}),
@@ -56,7 +56,7 @@ export function registerJobListRoute(app: FastifyInstance, deps: HttpDeps): void
     const after = text(q.after, 'after');
     if (after !== undefined) {
       const cursor = await deps.engine.get(after, caller.scope);
-      if (!cursor) throw new GatewayError('job_not_found', `No job '${after}' to page after.`, { param: 'after' });
+      if (!cursor) throw createError('job_not_found', [after], { param: 'after' });
       query.before = { createdAt: cursor.createdAt, id: cursor.id };
     }
     const jobs = await deps.engine.list(query);

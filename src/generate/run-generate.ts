@@ -1,7 +1,7 @@
 // `holdfast generate` without the terminal: create the job (`Prefer: respond-async` + Idempotency-Key),
 // follow its events (the SDK resumes with Last-Event-ID), show phases, save partials, download the
 // images. Returns a value: ok with the files written, or the one-line reason it failed.
-import { HoldfastApiError, HoldfastConnectionError, type HoldfastClient, type JobStreamEvent } from '../sdk/index.js';
+import { HoldfastApiError, HoldfastConnectionError, isTerminalEvent, type HoldfastClient, type JobStreamEvent } from '../sdk/index.js';
 import type { Clock } from '../time/clock.js';
 import { imagePath, partialPath, type OutputFormat } from './generate-files.js';
 import { initialPhase, jobFailureMessage, nextPhase } from './generate-phase.js';
@@ -62,7 +62,7 @@ async function follow(deps: GenerateDeps, r: GenerateRequest, jobId: string): Pr
       await deps.writeFile(path, Buffer.from(event.payload.b64_json, 'base64'));
       deps.reporter.note(`saved ${path}`);
     }
-    if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return event;
+    if (isTerminalEvent(event)) return event;
   }
   return undefined;
 }
