@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/time/**', 'src/**/*.test.ts'],
+    ignores: ['src/time/**', 'src/**/*.test.ts', 'src/web/**'],
     rules: {
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: clockMessage },

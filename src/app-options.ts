@@ -12,6 +12,7 @@ import type { BlobOptions, StoreOptions } from './store/open-stores.js';
 import type { AdapterOptions } from './upstream/build-adapters.js';
 import type { UpstreamBounds } from './upstream/bounded-body.js';
 import type { WebhookSenderOptions } from './webhooks/webhook-sender.js';
+import type { LiveFeedOptions } from './observability/live-feed.js';
 
 /** One entry of the model-route table: the route's deployments, in order, and its queue bounds. */
 export interface RouteEntry extends ModelRoute {
@@ -34,6 +35,10 @@ export interface HoldfastOptions {
   webhooks?: WebhookSenderOptions;
   http: HttpOptions;
   clientKeys: HoldfastConfig['auth']['keys'];
+  /** Keys of the admin (dashboard sign-in, every job); empty: no admin access. */
+  adminKeys: HoldfastConfig['admin']['keys'];
+  /** The dashboard's live feed: its cadence and what it shows per deployment. */
+  liveFeed: LiveFeedOptions & { deployments: Map<string, { provider: string; region: string | null; models: string[] }> };
   metricsEnabled: boolean;
 }
 
@@ -158,6 +163,14 @@ export function optionsFromConfig(config: HoldfastConfig): HoldfastOptions {
       defaultModel: Object.keys(config.models)[0] ?? '',
     },
     clientKeys: config.auth.keys,
+    adminKeys: config.admin.keys,
+    liveFeed: {
+      pushIntervalMs: 2_000, sampleIntervalMs: 10_000, maxSamples: 360,
+      deployments: new Map(Object.entries(config.deployments).map(([id, d]) => [id, {
+        provider: d.provider, region: d.region ?? null,
+        models: Object.entries(config.models).filter(([, m]) => m.deployments.includes(id)).map(([name]) => name),
+      }])),
+    },
     metricsEnabled: config.metrics.enabled,
   };
 }

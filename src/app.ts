@@ -32,6 +32,8 @@ import { resolveHashSecret } from './keys/key-material.js';
 import { createBilling, unpricedModels } from './cost/billing.js';
 import { priceTable } from './cost/prices-table.js';
 import { createKeyLimits } from './keys/key-limits.js';
+import { createAdminGate } from './http/admin-session.js';
+import { createLiveFeed } from './observability/live-feed.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -90,6 +92,11 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   for (const model of unpricedModels([...infos.values()].map((d) => d.model), prices)) {
     log.warn({ model }, 'no price for this upstream model: its cost is reported as null (set prices.<model>)');
   }
+  const { deployments: feedDeployments, ...feedOptions } = options.liveFeed;
+  const feed = createLiveFeed({
+    // The local router's table: on a cluster it folds in every replica's outcomes (cluster/outcome-feed.ts).
+    clock, health: () => localRouter.health(), queueDepth: (model) => localRouter.queueDepth(model), deployments: feedDeployments,
+  }, feedOptions);
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
     adapterFor: (id) => {
@@ -98,7 +105,9 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: options.deployments,
-    observer: limits.releasingOnFinish(composeObservers(createEngineObserver({ metrics, webhooks, log }), tracing ? createJobTracing(tracing, regions) : undefined)),
+    observer: limits.releasingOnFinish(composeObservers(
+      createEngineObserver({ metrics, webhooks, log }), tracing ? createJobTracing(tracing, regions) : undefined, feed.observer,
+    )),
     billing,
     cluster: cluster?.engine,
   };
@@ -108,11 +117,13 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     clock, engine, blobs: stores.engine.blobs, log, models: options.routes,
     auth: clientAuth,
     limits,
-    admin: { auth: adminAuth, keys: clientKeys, usage: stores.usage },
+    keyAdmin: { auth: adminAuth, keys: clientKeys, usage: stores.usage },
+    admin: createAdminGate(clock, adminAuth, options.adminKeys),
+    feed,
     observer: metrics ? { heartbeat: () => metrics.heartbeat() } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
-    deploymentHealth: () => router.health(),
+    deploymentHealth: () => feed.table(),
     ready: () => stores.ready(),
     tracing,
   };
@@ -133,12 +144,17 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       const webhooksResumed = (await webhooks?.resume()) ?? 0;
       if (webhooksResumed > 0) log.warn({ webhooks: webhooksResumed }, 'resumed pending webhook deliveries');
       await retention.start();
+      feed.start();
       return server.listen(options.listen);
     },
     close(graceMs = 0) {
       closing ??= (async () => {
         retention.close();
-        await closeServer(server, clock, () => engine.close(graceMs));
+        // The live feed's streams end first: they would otherwise hold the server open.
+        await closeServer(server, clock, () => {
+          feed.close();
+          return engine.close(graceMs);
+        });
         await webhooks?.close();
         await router.close();
         await cluster?.close();

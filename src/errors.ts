@@ -43,6 +43,11 @@ export const errorCatalogue = {
   request_timeout: spec(408, 'invalid_request_error', detail),
   invalid_api_key: spec(401, 'authentication_error', () =>
     'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.'),
+  admin_required: spec(403, 'permission_error', () =>
+    'This needs an admin key (Authorization: Bearer) or a dashboard session.'),
+  csrf_failed: spec(403, 'permission_error', () =>
+    'This call uses the dashboard session and needs its X-CSRF-Token header, from the same origin.'),
+  too_many_sign_ins: spec(429, 'rate_limit_error', () => 'Too many failed sign-ins; wait a minute.'),
   // known null: the route exists but the client key may not use it (OpenAI's wording, no list).
   model_not_found: spec(404, 'invalid_request_error', (model: string, known: readonly string[] | null) =>
     known === null ? `The model '${model}' does not exist or you do not have access to it.`
@@ -75,8 +80,10 @@ export const errorCatalogue = {
   // Managed client keys (issue 13): OpenAI's own codes and types for a spent quota and a rate limit.
   insufficient_quota: spec(429, 'insufficient_quota', detail),
   rate_limit_exceeded: spec(429, 'requests', detail),
-  invalid_admin_key: spec(401, 'authentication_error', () =>
-    'This route needs an admin key (admin.keys) as `Authorization: Bearer …`.'),
+  invalid_admin_key: spec(401, 'authentication_error', (why?: 'not_admin' | 'off') =>
+    why === 'off' ? 'Admin sign-in is off: admin.keys is empty.'
+      : why === 'not_admin' ? 'That is not an admin key.'
+        : 'This route needs an admin key (admin.keys) as `Authorization: Bearer …`.'),
   admin_disabled: spec(403, 'permission_error', () => 'The admin API is off: set admin.keys in holdfast.yaml.'),
   key_not_found: spec(404, 'not_found_error', (id: string) => `No client key '${id}'.`),
 };

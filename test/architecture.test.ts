@@ -130,7 +130,7 @@ const layers: Record<string, Layer> = {
     may: [...LEAF, 'engine'],
     only: {
       store: [...INTERFACES.store, 'store/key-store.ts', 'store/usage-ledger.ts', 'store/store-unavailable-error.ts'],
-      observability: ['observability/trace-types.ts'],
+      observability: ['observability/trace-types.ts', 'observability/live-feed-types.ts'],
       keys: ['keys/client-keys.ts'],
     },
   },

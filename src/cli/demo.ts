@@ -55,7 +55,9 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
   const log = createLogger({ level: parsed.logLevel, destination: pino.destination(2) });
   let demo;
   try {
-    demo = await startDemo({ log }, { ...parsed, host: '127.0.0.1', dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
+    demo = await startDemo({ log }, {
+      ...parsed, host: '127.0.0.1', dataDir: options.dataDir ?? DEFAULT_DATA_DIR, adminKey: process.env.HOLDFAST_ADMIN_KEY || undefined,
+    });
   } catch (error) {
     const reason = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`holdfast demo: cannot start: ${reason}\n`);
@@ -64,6 +66,7 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
   process.stdout.write(renderDemoBanner({
     gatewayUrl: demo.gatewayUrl, simUrl: demo.simUrl, dataDir: demo.dataDir, dataDirChosen: options.dataDir !== undefined,
     timeScale: parsed.timeScale, defaultGatewayUrl: DEFAULT_GATEWAY_URL,
+    adminKey: demo.adminKey, adminKeyFromEnv: Boolean(process.env.HOLDFAST_ADMIN_KEY),
   }));
   const signal = await untilSignal();
   process.stdout.write(`\nholdfast demo: ${signal}, stopping\n`);

@@ -9,6 +9,9 @@ export interface BannerInput {
   timeScale: number;
   /** holdfast generate's default gateway; the line adds --gateway only when it differs. */
   defaultGatewayUrl: string;
+  /** The dashboard's admin key, and whether it came from HOLDFAST_ADMIN_KEY. */
+  adminKey: string;
+  adminKeyFromEnv: boolean;
 }
 
 const API_VERSION = '2025-04-01-preview';
@@ -49,6 +52,7 @@ Time runs at ${t} (a simulated 245 s generation takes ${full}; the 60 s idle cut
       OpenAI form: POST ${input.gatewayUrl}/v1/images/generations  (body "model": "gpt-image-2")
       Azure form:  POST ${input.gatewayUrl}/openai/deployments/gpt-image-2/images/generations?api-version=${API_VERSION}
       no client key required (any or none); jobs: ${input.gatewayUrl}/v1/images/jobs/{id}; health: ${input.gatewayUrl}/v1/holdfast/deployments
+  dashboard:        ${input.gatewayUrl}/   sign in with the admin key ${input.adminKeyFromEnv ? 'in HOLDFAST_ADMIN_KEY' : `${input.adminKey}   (made up for this run; set HOLDFAST_ADMIN_KEY to choose one)`}
   simulator:        ${input.simUrl}   (seed scenario; stats: ${input.simUrl}/_sim/stats)
   data (SQLite + images): ${input.dataDir}${input.dataDirChosen ? '' : '   (default; change with --data-dir)'}
 

@@ -15,6 +15,9 @@ export interface DemoConfigOptions {
 /** The simulator accepts any non-empty key in the seed scenario; this one stands for yours. */
 export const DEMO_UPSTREAM_KEY_ENV = 'HOLDFAST_DEMO_UPSTREAM_KEY';
 
+/** The dashboard's admin key: from the environment when set, otherwise one made up for this run. */
+export const DEMO_ADMIN_KEY_ENV = 'HOLDFAST_ADMIN_KEY';
+
 /** The simulated regions: holdfast deployment id → simulator deployment (seed scenario). */
 export const DEMO_REGIONS = [
   { id: 'sweden', deployment: 'gpt-image-2-1', region: 'swedencentral' },
@@ -29,6 +32,7 @@ export function demoConfigObject(options: DemoConfigOptions): Record<string, unk
   return {
     listen: { host: options.host, port: options.port },
     auth: { keys: [] },
+    admin: { keys: [`env:${DEMO_ADMIN_KEY_ENV}`] },
     store: { kind: 'sqlite', path: `${options.dataDir}/holdfast.db` },
     blobs: { path: `${options.dataDir}/images` },
     log: { level: options.logLevel },
@@ -44,6 +48,6 @@ export function demoConfigYaml(options: DemoConfigOptions): string {
   return `# holdfast demo configuration (generated)\n${stringify(demoConfigObject(options))}`;
 }
 
-export function loadDemoConfig(options: DemoConfigOptions): LoadedConfig {
-  return parseConfig(demoConfigYaml(options), { [DEMO_UPSTREAM_KEY_ENV]: 'sim-key' }, 'holdfast demo config');
+export function loadDemoConfig(options: DemoConfigOptions, adminKey: string): LoadedConfig {
+  return parseConfig(demoConfigYaml(options), { [DEMO_UPSTREAM_KEY_ENV]: 'sim-key', [DEMO_ADMIN_KEY_ENV]: adminKey }, 'holdfast demo config');
 }

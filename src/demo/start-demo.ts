@@ -1,5 +1,6 @@
 // startDemo: the simulator (seed scenario, free port) and holdfast in front of it, in one process,
 // on one ScaledClock, so a 245 s generation and its 60 s idle front take a tenth of the time at 0.1.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface DemoOptions {
   dataDir: string;
   seed: number;
   logLevel: string;
+  /** The dashboard's admin key; a random one when absent. */
+  adminKey?: string;
 }
 
 export interface RunningDemo {
@@ -26,6 +29,8 @@ export interface RunningDemo {
   /** Absolute path of the data dir. */
   dataDir: string;
   configYaml: string;
+  /** Sign in to the dashboard (GET /) with this. */
+  adminKey: string;
   sim: RunningSimulator;
   holdfast: Holdfast;
   /** Stops holdfast (in-flight jobs stay in the store and resume next time), then the simulator. Idempotent. */
@@ -41,12 +46,13 @@ export async function startDemo(deps: { log: Logger }, options: DemoOptions): Pr
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
     const configOptions = { simUrl: sim.url, host: options.host, port: options.port, dataDir, logLevel: options.logLevel };
-    const { config } = loadDemoConfig(configOptions);
+    const adminKey = options.adminKey ?? `hf-admin-${randomBytes(12).toString('hex')}`;
+    const { config } = loadDemoConfig(configOptions, adminKey);
     const holdfast = await createHoldfast({ clock, random: createSeededRandom(options.seed + 1), ids: cryptoIds, log: deps.log }, config);
     const gatewayUrl = await holdfast.start();
     let closing: Promise<void> | undefined;
     return {
-      gatewayUrl, simUrl: sim.url, dataDir, configYaml: demoConfigYaml(configOptions), sim, holdfast,
+      gatewayUrl, simUrl: sim.url, dataDir, configYaml: demoConfigYaml(configOptions), adminKey, sim, holdfast,
       close: () => (closing ??= holdfast.close(0).finally(() => sim.close())),
     };
   } catch (error) {

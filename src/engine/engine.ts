@@ -10,11 +10,14 @@ import { loadResultImages, withoutImageData } from './result-images.js';
 import { JobRunner } from './runner.js';
 import type { Readable } from 'node:stream';
 import type { ImagesResponse } from '../wire/openai-images.js';
+import type { JobListQuery } from '../store/job-store.js';
 import { imageBlobKey, jobBlobPrefix } from '../store/blob-keys.js';
 
 export interface SubmitInput {
   request: JobRequest;
   ownerKeyHash: string;
+  /** The name of the client key, when it has one (kept on the record for the job list). */
+  keyName?: string;
   /** A job id from allocateId() (uploads were spooled under it); a fresh one otherwise. */
   id?: string;
   deadlineMs?: number;
@@ -47,7 +50,8 @@ export class Engine {
     const id = input.id ?? this.allocateId();
     const deadlineAt = now + (input.deadlineMs ?? this.options.defaultDeadlineMs);
     const job: JobRecord = {
-      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
+      id, ownerKeyHash: input.ownerKeyHash, ...(input.keyName !== undefined ? { keyName: input.keyName } : {}),
+      status: 'queued', createdAt: now, updatedAt: now,
       deadlineAt,
       request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
       webhookPending: input.webhookUrl !== undefined ? true : undefined,
@@ -95,10 +99,15 @@ export class Engine {
     }
   }
 
-  /** The job as its owner sees it; another key's job is "not found". */
-  async get(id: string, ownerKeyHash: string): Promise<JobRecord | undefined> {
+  /** The job as its owner sees it; another key's job is "not found". ownerKeyHash null: the admin, who sees every job. */
+  async get(id: string, ownerKeyHash: string | null): Promise<JobRecord | undefined> {
     const job = await this.deps.jobs.get(id);
-    return job && job.ownerKeyHash === ownerKeyHash ? job : undefined;
+    return job && (ownerKeyHash === null || job.ownerKeyHash === ownerKeyHash) ? job : undefined;
+  }
+
+  /** Jobs newest first; query.owner undefined lists every owner's (the caller decides who may). */
+  list(query: JobListQuery): Promise<JobRecord[]> {
+    return this.deps.jobs.list(query);
   }
 
   /** The OpenAI response of a succeeded job (images inline), read from its completed event. */
@@ -150,7 +159,7 @@ export class Engine {
   }
 
   /** Cancels a queued or running job; the upstream call in flight is aborted. */
-  async cancel(id: string, ownerKeyHash: string): Promise<JobRecord | undefined> {
+  async cancel(id: string, ownerKeyHash: string | null): Promise<JobRecord | undefined> {
     const job = await this.get(id, ownerKeyHash);
     if (!job) return undefined;
     const run = this.running.get(id);

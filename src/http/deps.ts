@@ -9,6 +9,8 @@ import type { ClientAuth, Principal } from './auth.js';
 import type { AdminAuth } from './admin-auth.js';
 import type { ClientKeys } from '../keys/client-keys.js';
 import type { UsageLedger } from '../store/usage-ledger.js';
+import type { AdminGate } from './admin-session.js';
+import type { LiveFeed } from '../observability/live-feed-types.js';
 import type { UploadLimits } from './intake.js';
 import type { ClientLimits } from './client-limits.js';
 
@@ -41,7 +43,12 @@ export interface HttpDeps {
   blobs: BlobStore;
   auth: ClientAuth;
   limits?: KeyLimits;
-  admin?: AdminDeps;
+  /** Managed client keys and usage reports (/v1/holdfast/keys, /v1/holdfast/usage): bearer admin keys. */
+  keyAdmin?: AdminDeps;
+  /** Admin keys and dashboard sessions; undefined: no admin access at all. */
+  admin?: AdminGate;
+  /** Job changes and health snapshots for GET /v1/holdfast/events; undefined: no live feed. */
+  feed?: LiveFeed;
   log: Logger;
   models: ReadonlyMap<string, ModelRoute>;
   observer?: HttpObserver;

@@ -12,6 +12,8 @@ import { registerOpenAIRoutes } from './routes/openai-images.js';
 import { registerAzureRoutes } from './routes/azure-images.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerJobListRoute } from './routes/job-list.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerJsonParser } from './json-body.js';
 import { applyClientLimits } from './client-limits.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
@@ -42,6 +44,7 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerJsonParser(app, options.limits.jsonMaxDepth);
   applyClientLimits(app, options.limits);
   app.decorateRequest('clientOwner', '');
+  app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -64,10 +67,12 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerAzureRoutes(app, deps, options);
   registerJobRoutes(app, deps, options);
   registerOpsRoutes(app, deps);
-  if (deps.admin) {
-    registerAdminKeyRoutes(app, deps, deps.admin);
-    registerAdminUsageRoutes(app, deps.admin);
+  if (deps.keyAdmin) {
+    registerAdminKeyRoutes(app, deps, deps.keyAdmin);
+    registerAdminUsageRoutes(app, deps.keyAdmin);
   }
+  registerJobListRoute(app, deps);
+  registerDashboardRoutes(app, deps, options);
   return app;
 }
 

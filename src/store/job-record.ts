@@ -95,6 +95,8 @@ export interface JobRecord {
   id: string;
   /** Hash of the client key that created it (jobs are scoped to their creator); '' when auth is off. */
   ownerKeyHash: string;
+  /** The name of the key that created it, when the key has one ('admin' for the dashboard). */
+  keyName?: string;
   status: JobStatus;
   createdAt: number;
   updatedAt: number;

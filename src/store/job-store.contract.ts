@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobRecord, JobStatus } from './job-record.js';
-import type { IdempotencyEntry } from './job-store.js';
+import type { IdempotencyEntry, JobListQuery } from './job-store.js';
 import { describeEventCases } from './event-log.contract.js';
 import { openFresh as open, type MakeStores } from './fixture.contract.js';
 
@@ -118,6 +118,31 @@ function describeJobCases(makeStores: MakeStores): void {
     await jobs.create(sampleJob('job_still_running', { status: 'running', webhookPending: true }));
     assert.deepEqual((await jobs.listWebhookPending(10)).map((j) => j.id), ['job_done', 'job_done_later']);
     assert.deepEqual((await jobs.listWebhookPending(1)).map((j) => j.id), ['job_done']);
+  });
+
+  test('list: newest first, each filter narrows, search finds an id or prompt text, and the cursor pages', async (t) => {
+    const { jobs } = await open(t, makeStores);
+    const attempt = (deploymentId: string) => ({ attempt: 1, deploymentId, mode: 'stream' as const, startedAt: 1, upstreamIds: {} });
+    await jobs.create(sampleJob('job_1', { createdAt: 1_000, status: 'succeeded', attempts: [attempt('east')] }));
+    await jobs.create(sampleJob('job_2', { createdAt: 2_000, ownerKeyHash: 'owner-2', keyName: 'team-b', request: { ...sampleJob('x').request, model: 'dall-e-3', fields: { prompt: 'A Red Fox' } } }));
+    await jobs.create(sampleJob('job_3', { createdAt: 3_000, status: 'failed', attempts: [attempt('west'), attempt('east')] }));
+    await jobs.create(sampleJob('job_4b', { createdAt: 3_000 }));
+    await jobs.create(sampleJob('job_4a', { createdAt: 3_000, keyName: 'team-a' }));
+    const ids = async (query: Partial<JobListQuery>) => (await jobs.list({ limit: 10, ...query })).map((j) => j.id);
+    assert.deepEqual(await ids({}), ['job_4b', 'job_4a', 'job_3', 'job_2', 'job_1']);
+    assert.deepEqual(await ids({ owner: 'owner-1' }), ['job_4b', 'job_4a', 'job_3', 'job_1']);
+    assert.deepEqual(await ids({ status: 'failed' }), ['job_3']);
+    assert.deepEqual(await ids({ model: 'dall-e-3' }), ['job_2']);
+    assert.deepEqual(await ids({ deployment: 'east' }), ['job_3', 'job_1']);
+    assert.deepEqual(await ids({ keyName: 'team-a' }), ['job_4a']);
+    assert.deepEqual(await ids({ search: 'red fox' }), ['job_2']);
+    assert.deepEqual(await ids({ search: 'job_3' }), ['job_3']);
+    assert.deepEqual(await ids({ search: 'lighthouse', owner: 'owner-1', status: 'queued' }), ['job_4b', 'job_4a']);
+    assert.deepEqual(await ids({ limit: 2 }), ['job_4b', 'job_4a']);
+    assert.deepEqual(await ids({ limit: 2, before: { createdAt: 3_000, id: 'job_4a' } }), ['job_3', 'job_2']);
+    assert.deepEqual(await ids({ limit: 2, before: { createdAt: 2_000, id: 'job_2' } }), ['job_1']);
+    const [first] = await jobs.list({ limit: 1, search: 'job_2' });
+    assert.deepEqual(first, await jobs.get('job_2'), 'list returns whole records');
   });
 
   test('ping resolves while the store is open', async (t) => {

@@ -1,6 +1,24 @@
 // The job store and the per-job event log: small interfaces the engine depends on.
 // Implementations: memory/ (tests, issue 3), sqlite/ (embedded default), redis/ (scale-out, later).
-import type { JobEvent, JobEventBody, JobRecord } from './job-record.js';
+import type { JobEvent, JobEventBody, JobRecord, JobStatus } from './job-record.js';
+
+/** What `list` filters on; every field is optional and they combine with AND. */
+export interface JobListQuery {
+  /** Only this owner's jobs (ownerKeyHash); undefined: every owner (the admin). */
+  owner?: string;
+  status?: JobStatus;
+  /** The model route name the job was submitted with. */
+  model?: string;
+  /** Jobs with at least one attempt on this deployment. */
+  deployment?: string;
+  /** The client key's name the job carries (`keyName`). */
+  keyName?: string;
+  /** A job id (exact) or text the prompt contains (case-insensitive). */
+  search?: string;
+  /** Keyset cursor: only jobs strictly older than this one in (createdAt, id) order. */
+  before?: { createdAt: number; id: string };
+  limit: number;
+}
 
 export interface JobStore {
   create(job: JobRecord): Promise<void>;
@@ -15,6 +33,8 @@ export interface JobStore {
   delete(id: string): Promise<void>;
   /** Finished jobs whose webhook is still pending (`webhookPending`), oldest first, at most `limit`. */
   listWebhookPending(limit: number): Promise<JobRecord[]>;
+  /** Jobs matching `query`, newest first (createdAt, then id, descending), at most `limit`. */
+  list(query: JobListQuery): Promise<JobRecord[]>;
   /** Throws when the store cannot serve (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

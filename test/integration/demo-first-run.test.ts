@@ -39,10 +39,21 @@ test('fresh clone, npx holdfast demo with no config: a request through it succee
   await run('npm', ['run', 'prepare', '--silent'], { cwd: clone });
 
   const demo = await spawnDemo((fn) => t.after(fn), 'npx', ['holdfast', 'demo', '--port', '0', '--time-scale', '0.01'], clone, {
-    env: { npm_config_cache: join(home, 'npm-cache') }, timeoutMs: 150_000,
+    env: { npm_config_cache: join(home, 'npm-cache'), HOLDFAST_ADMIN_KEY: '' }, timeoutMs: 150_000,
   });
   assert.equal(demo.dataDir, join(clone, 'holdfast-data'), 'the default data dir is ./holdfast-data, and the banner says so');
   assert.match(demo.output(), /no client key required/);
+  // The dashboard is on the gateway's port, and the banner's admin key signs in (the issue-14 path).
+  const dashboard = /dashboard: +(http:\/\/\S+\/) +sign in with the admin key (hf-admin-[0-9a-f]+)/.exec(demo.output());
+  assert.ok(dashboard, demo.output());
+  assert.equal(dashboard[1], `${demo.gatewayUrl}/`);
+  const page = await request(dashboard[1]);
+  assert.equal(page.statusCode, 200);
+  assert.match(await page.body.text(), /<label for="admin-key">Admin key<\/label>/);
+  const signIn = await request(`${demo.gatewayUrl}/v1/holdfast/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ admin_key: dashboard[2] }),
+  });
+  assert.equal(signIn.statusCode, 200, await signIn.body.text());
 
   const res = await request(`${demo.gatewayUrl}/v1/images/generations`, {
     method: 'POST', headers: { 'content-type': 'application/json' },

@@ -1,7 +1,6 @@
 // The image endpoints' shared handler (OpenAI and Azure forms): read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
-import { clientKeyHook } from '../auth.js';
 import { createHash } from 'node:crypto';
 import { traceOf } from '../request-tracing.js';
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
@@ -15,6 +14,7 @@ import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
 import { jobResourceOf } from './job-resource.js';
+import { callerHook, callerOf } from '../caller.js';
 
 export interface ImageCall {
   endpoint: ImageEndpoint;
@@ -23,14 +23,14 @@ export interface ImageCall {
 }
 
 /**
- * Route options of an image endpoint: the client key is checked on the headers, before a byte of
- * the body is read (http/auth.ts's hook), and the JSON body is bounded by what the endpoint can
+ * Route options of an image endpoint: the caller (admin or client key) is checked on the headers,
+ * before a byte of the body is read (http/caller.ts's hook), and the JSON body is bounded by what the endpoint can
  * legitimately need.
  */
 export function imageRouteOptions(deps: HttpDeps, options: HttpOptions, endpoint: ImageEndpoint): RouteShorthandOptions {
   return {
     bodyLimit: endpoint === 'edits' ? options.limits.editJsonBodyBytes : options.limits.jsonBodyBytes,
-    onRequest: clientKeyHook(deps.auth),
+    onRequest: callerHook(deps, { admin: 'session' }),
   };
 }
 
@@ -87,8 +87,8 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
+  const caller = callerOf(request);
   const principal = request.clientPrincipal;
-  const owner = principal.owner;
   const deadlineMs = deadlineOf(request, options.limits.maxDeadlineMs);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
@@ -109,7 +109,7 @@ export async function handleImageRequest(
     stream = streamOptions.stream;
     const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
     submitted = await deps.engine.submit({
-      id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
+      id, request: jobRequest, ownerKeyHash: caller.owner, keyName: caller.keyName, deadlineMs, webhookUrl,
       idempotencyKey: headerText(request, 'idempotency-key'), requestHash: scopedHash(call, parsed),
       traceparent: traceOf(request)?.traceparent,
     });

@@ -9,7 +9,7 @@ import { headerText } from '../header-text.js';
 import type { HttpDeps, HttpOptions } from '../deps.js';
 import { openSseReply, relayEvents } from '../sse-relay.js';
 import { relayOpenAIStream } from '../openai-stream.js';
-import { clientKeyHook } from '../auth.js';
+import { callerHook, callerOf } from '../caller.js';
 import { jobResourceOf } from './job-resource.js';
 
 type JobParams = { Params: { id: string }; Querystring: { last_event_id?: string; after?: string } };
@@ -17,7 +17,7 @@ type JobParams = { Params: { id: string }; Querystring: { last_event_id?: string
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 async function ownJob(deps: HttpDeps, request: FastifyRequest<{ Params: { id: string } }>): Promise<JobRecord> {
-  const job = await deps.engine.get(request.params.id, request.clientOwner);
+  const job = await deps.engine.get(request.params.id, callerOf(request).scope);
   if (!job) throw createError('job_not_found', [request.params.id], { param: 'id' });
   return job;
 }
@@ -30,7 +30,7 @@ function nonNegativeInt(value: string | undefined, param: string): number | unde
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: HttpDeps, options: HttpOptions): void {
-  const onRequest = clientKeyHook(deps.auth);
+  const onRequest = callerHook(deps);
   app.get<JobParams>('/v1/images/jobs/:id', { onRequest }, async (request, reply) => {
     const job = await ownJob(deps, request);
     return reply.header('holdfast-job-id', job.id).send(await jobResourceOf(deps, job));

@@ -2,7 +2,7 @@
 // text), /v1/holdfast/deployments (the live health table).
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
-import { clientKeyHook } from '../auth.js';
+import { callerHook } from '../caller.js';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -19,7 +19,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!deps.metricsText) return reply.code(404).send('metrics are disabled\n');
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metricsText());
   });
-  app.get('/v1/holdfast/deployments', { onRequest: clientKeyHook(deps.auth) }, async () => {
+  app.get('/v1/holdfast/deployments', { onRequest: callerHook(deps) }, async () => {
     return { object: 'list', data: (await deps.deploymentHealth?.()) ?? [] };
   });
 }

@@ -1,7 +1,8 @@
 // In-memory JobStore, EventLog and IdempotencyStore: for unit tests and a store-less gateway.
 // Records are deep-copied in and out so callers cannot mutate stored state by accident.
 import type { JobEvent, JobEventBody, JobRecord } from '../job-record.js';
-import type { ClaimResult, EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from '../job-store.js';
+import type { ClaimResult, EventLog, IdempotencyEntry, IdempotencyStore, JobListQuery, JobStore } from '../job-store.js';
+import { matchesJobQuery, newestFirst } from '../job-list-match.js';
 
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, JobRecord>();
@@ -40,6 +41,14 @@ export class MemoryJobStore implements JobStore {
       .filter((j) => j.webhookPending === true && j.status !== 'queued' && j.status !== 'running')
       .sort((a, b) => a.updatedAt - b.updatedAt)
       .slice(0, limit)
+      .map((j) => structuredClone(j));
+  }
+
+  async list(query: JobListQuery): Promise<JobRecord[]> {
+    return [...this.jobs.values()]
+      .filter((j) => matchesJobQuery(j, query))
+      .sort(newestFirst)
+      .slice(0, query.limit)
       .map((j) => structuredClone(j));
   }
 

@@ -3,7 +3,8 @@
 // indexes in step. Shared by every replica on the same prefix; leases and fencing are the cluster's.
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
-import type { JobStore } from '../job-store.js';
+import type { JobListQuery, JobStore } from '../job-store.js';
+import { matchesJobQuery, newestFirst } from '../job-list-match.js';
 import { guarded } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { jobDelete, jobPut, runScript } from './redis-scripts.js';
@@ -45,6 +46,19 @@ export class RedisJobStore implements JobStore {
   async delete(id: string): Promise<void> {
     const k = this.keys;
     await guarded(this.address, () => runScript(this.redis, jobDelete, [k.job(id), k.unfinished, k.finished, k.webhookPending], [id]));
+  }
+
+  /**
+   * The jobs API's list: every retained job (both indexes) read and filtered with the same predicate
+   * as the memory store, newest first. O(jobs retained) per call: fine for the dashboard and the CLI
+   * at the retention most teams keep; a created-at index would make it a range read.
+   */
+  async list(query: JobListQuery): Promise<JobRecord[]> {
+    const [unfinished, finished] = await guarded(this.address, () => Promise.all([
+      this.redis.zrange(this.keys.unfinished, '0', '-1'), this.redis.zrange(this.keys.finished, '0', '-1'),
+    ]));
+    const jobs = await this.records([...new Set([...unfinished, ...finished])]);
+    return jobs.filter((j) => matchesJobQuery(j, query)).sort(newestFirst).slice(0, query.limit);
   }
 
   async listWebhookPending(limit: number): Promise<JobRecord[]> {

@@ -101,6 +101,15 @@ CREATE TABLE usage (
 CREATE INDEX usage_by_time ON usage (at);
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- 003 job list
+-- The jobs API lists newest first with a (created_at, id) keyset cursor.
+CREATE INDEX jobs_newest ON jobs (created_at DESC, id DESC);
+CREATE INDEX jobs_owner_newest ON jobs (owner, created_at DESC, id DESC);
+`,
+  },
 ];
 
 /** Applies every migration above the database's user_version, each in its own transaction. */

@@ -2,7 +2,7 @@
 // Statements are prepared once; better-sqlite3 is synchronous, so each method is one atomic call.
 import type Database from 'better-sqlite3';
 import type { JobRecord } from '../job-record.js';
-import type { JobStore } from '../job-store.js';
+import type { JobListQuery, JobStore } from '../job-store.js';
 import type { SqliteHandle } from './sqlite-handle.js';
 
 interface RecordRow {
@@ -95,6 +95,31 @@ export class SqliteJobStore implements JobStore {
       }
     }
     return jobs;
+  }
+
+  async list(query: JobListQuery): Promise<JobRecord[]> {
+    // Quarantined (unreadable) records are never listed; json_valid guards the json_* filters below.
+    const where: string[] = [`status != 'quarantined'`, 'json_valid(record)'];
+    const params: Array<string | number> = [];
+    if (query.owner !== undefined) { where.push('owner = ?'); params.push(query.owner); }
+    if (query.status !== undefined) { where.push('status = ?'); params.push(query.status); }
+    if (query.model !== undefined) { where.push(`json_extract(record, '$.request.model') = ?`); params.push(query.model); }
+    if (query.keyName !== undefined) { where.push(`json_extract(record, '$.keyName') = ?`); params.push(query.keyName); }
+    if (query.deployment !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM json_each(record, '$.attempts') WHERE json_extract(value, '$.deploymentId') = ?)`);
+      params.push(query.deployment);
+    }
+    if (query.search !== undefined && query.search !== '') {
+      where.push(`(id = ? OR instr(lower(coalesce(json_extract(record, '$.request.fields.prompt'), '')), lower(?)) > 0)`);
+      params.push(query.search, query.search);
+    }
+    if (query.before !== undefined) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(query.before.createdAt, query.before.createdAt, query.before.id);
+    }
+    const sql = `SELECT id, record FROM jobs WHERE ${where.join(' AND ')}
+      ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return this.readable(this.handle.db.prepare<Array<string | number>, IdRecordRow>(sql).all(...params, query.limit));
   }
 
   async delete(id: string): Promise<void> {
