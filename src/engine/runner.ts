@@ -44,6 +44,9 @@ export class JobRunner {
       const reason = signal.aborted ? String(signal.reason) : 'internal';
       // On shutdown the job stays unfinished in the store; the next start() resumes it.
       if (reason === 'shutdown') return;
+      // Cancelled or out of time: the attempt in flight ended now, for that reason (a null end is
+      // kept for an attempt cut short by a restart).
+      if (reason === 'cancelled' || reason === 'deadline') this.endOpenAttempt(reason);
       if (reason === 'cancelled') await this.append({ type: 'job.cancelled' });
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {
@@ -203,6 +206,13 @@ export class JobRunner {
       jobId: this.job.id, attempt: record.attempt, deploymentId: record.deploymentId, mode: record.mode,
       outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, error,
     }, 'attempt ended');
+  }
+
+  private endOpenAttempt(outcome: 'cancelled' | 'deadline'): void {
+    const open = this.job.attempts.at(-1);
+    if (!open || open.endedAt !== undefined) return;
+    open.endedAt = this.deps.clock.now();
+    open.outcome = outcome;
   }
 
   private deadlineError(): JobError {
