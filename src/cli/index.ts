@@ -1,5 +1,6 @@
 // The `holdfast` command line: one file per command, registered here.
 import { Command } from 'commander';
+import { holdfastVersion } from './version.js';
 import { registerSimCommand } from './sim.js';
 import { registerServeCommand } from './serve.js';
 import { registerConfigCheckCommand } from './config-check.js';
@@ -7,12 +8,14 @@ import { registerInitCommand } from './init.js';
 import { registerProbeCommand } from './probe.js';
 import { registerDemoCommand } from './demo.js';
 import { registerGenerateCommand } from './generate.js';
+import { registerJobsCommand } from './jobs.js';
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('holdfast')
     .description('A self-hosted gateway that makes long-running OpenAI / Azure OpenAI image generation reliable.')
+    .version(`holdfast ${holdfastVersion()}`, '-V, --version', 'print the version')
     .showHelpAfterError();
   registerServeCommand(program);
   registerSimCommand(program);
@@ -21,5 +24,14 @@ export function buildProgram(): Command {
   registerProbeCommand(program);
   registerDemoCommand(program);
   registerGenerateCommand(program);
+  registerJobsCommand(program);
+  // `--version` works after any command too (`holdfast serve --version`).
+  const withVersion = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.version(`holdfast ${holdfastVersion()}`, '--version', 'print the version');
+      withVersion(sub);
+    }
+  };
+  withVersion(program);
   return program;
 }
