@@ -7,8 +7,8 @@ export interface SummaryInput {
   url: string;
   config: HoldfastConfig;
   configPath: string;
-  /** Jobs resumed from the store at start. */
-  resumed: number;
+  /** simulation.time_scale (1: real time). */
+  timeScale: number;
   /** Does the server answer GET on this path (the dashboard lives on another branch for now). */
   hasRoute(path: string): boolean;
 }
@@ -32,7 +32,7 @@ export function renderServeSummary(input: SummaryInput): string {
   lines.push(`  health: ${url}/v1/holdfast/deployments${config.metrics.enabled ? `   metrics: ${url}/metrics` : '   (metrics disabled)'}`);
   const dashboard = ['/dashboard', '/dashboard/'].find((p) => input.hasRoute(p));
   if (dashboard) lines.push(`  dashboard: ${url}${dashboard}${config.admin.keys.length === 0 ? ' (sign-in off: admin.keys is empty)' : ''}`);
-  if (input.resumed > 0) lines.push(`  resumed ${input.resumed} unfinished job(s) from the store`);
+  if (input.timeScale !== 1) lines.push(`  clock:  simulated, time scale ${input.timeScale} (simulation.time_scale: for holdfast sim only)`);
   lines.push('  Ctrl-C stops taking requests and lets jobs in flight finish (--grace-ms); unfinished jobs resume at the next start.');
   return `${lines.join('\n')}\n`;
 }

@@ -109,5 +109,9 @@ export function crossCheck(root: unknown): CrossCheckResult {
   checkDelayOrder(root, 'webhooks', error);
   checkAuth(root, warn);
   checkAdminKeys(root, error);
+  const scale = isPlainObject(root.simulation) ? root.simulation.time_scale : undefined;
+  if (typeof scale === 'number' && scale !== 1) {
+    warn('simulation.time_scale', `is ${scale}: holdfast runs on simulated time (a pairing with holdfast sim --time-scale ${scale}); never in production`);
+  }
   return result;
 }

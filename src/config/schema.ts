@@ -75,6 +75,12 @@ export const ConfigSchema = Type.Object({
   metrics: section({
     enabled: Type.Boolean({ default: true, description: 'Serve Prometheus metrics on `GET /metrics`.' }),
   }, 'Prometheus metrics.'),
+  simulation: section({
+    time_scale: Type.Number({
+      exclusiveMinimum: 0, maximum: 1, default: 1,
+      description: 'Real ms per clock ms. 1 in production. Set it to the `--time-scale` of `holdfast sim` to pair with the simulator: every timeout in this file stays in real-world units, and `holdfast serve` and `holdfast probe` read it the same way.',
+    }),
+  }, 'Only for pairing with the upstream simulator (`holdfast init --sim` writes it).'),
   models: ModelsSchema,
   deployments: DeploymentsSchema,
 }, { additionalProperties: false });
