@@ -7,7 +7,7 @@ import type { Clock } from './time/clock.js';
 import type { IdSource, Random } from './time/random.js';
 import type { HoldfastConfig } from './config/schema.js';
 import { Engine } from './engine/engine.js';
-import type { DeploymentInfo, EngineDeps } from './engine/deps.js';
+import type { DeploymentInfo, EngineDeps, EngineObserver } from './engine/deps.js';
 import { expectedDurationMs } from './engine/expected-duration.js';
 import { buildServer } from './http/server.js';
 import { createClientAuth } from './http/auth.js';
@@ -27,6 +27,8 @@ export interface HoldfastDeps {
   ids: IdSource;
   log: Logger;
   dispatcher?: Dispatcher;
+  /** Sees every job event as it is appended (`holdfast demo` tells its story from these). */
+  onJobEvent?: EngineObserver['jobEvent'];
 }
 
 export interface Holdfast {
@@ -79,7 +81,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: infos, pools,
-    observer: createEngineObserver({ metrics, webhooks, log }),
+    observer: { ...createEngineObserver({ metrics, webhooks, log }), jobEvent: deps.onJobEvent },
   };
   const engine = new Engine(engineDeps, {
     retry: { maxAttempts: config.retry.max_attempts, baseDelayMs: config.retry.base_delay_ms, maxDelayMs: config.retry.max_delay_ms },

@@ -6,7 +6,7 @@ import type { EventLog, IdempotencyStore, JobStore } from '../store/job-store.js
 import type { BlobStore } from '../store/blob-store.js';
 import type { Router } from '../routing/router.js';
 import type { UpstreamAdapter } from '../upstream/adapter.js';
-import type { AttemptRecord, JobRecord } from './job.js';
+import type { AttemptRecord, JobEvent, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
 
@@ -36,6 +36,8 @@ export interface EngineObserver {
   partialForwarded?(job: JobRecord): void;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
+  /** Every event appended to a job's log (e.g. the demo's story on the terminal). */
+  jobEvent?(job: JobRecord, event: JobEvent): void;
 }
 
 export interface EngineDeps {

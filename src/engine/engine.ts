@@ -191,12 +191,14 @@ export class Engine {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     const now = this.deps.clock.now();
-    this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
+    const event = await this.deps.events.append(job.id, body, now);
+    this.recent.remember(event, job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
     job.status = status;
     job.updatedAt = now;
     if (body.type === 'job.completed') job.result = withoutImageData(body.response);
     if (changed) await this.deps.jobs.save(job);
     this.notifier.notify(job.id);
+    this.deps.observer?.jobEvent?.(job, event);
   }
 }
