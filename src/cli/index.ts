@@ -16,7 +16,9 @@ export function buildProgram(): Command {
     .name('holdfast')
     .description('A self-hosted gateway that makes long-running OpenAI / Azure OpenAI image generation reliable.')
     .version(`holdfast ${holdfastVersion()}`, '-V, --version', 'print the version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors (unknown option, missing argument) throw instead of exiting 1: main.ts exits 2.
+    .exitOverride();
   registerServeCommand(program);
   registerSimCommand(program);
   registerConfigCheckCommand(program);
