@@ -39,12 +39,12 @@ test('the demo prints a line for the failed attempt, its failover and the comple
   const lines = demo.output().split('\n');
   const failed = lines.findIndex((l) => /attempt 1 on sweden failed \(server_error HTTP 500.*\); retrying in [\d.]+ s \(simulated [\d.]+ s\)$/.test(l));
   assert.ok(failed >= 0, demo.output());
-  const job = /^\S+ \(simulated \S+\)  (\S+)  /.exec(lines[failed])?.[1];
+  const job = /^\S+ \(simulated \S+\) {2}(\S+) {2}/.exec(lines[failed])?.[1];
   assert.ok(job, lines[failed]);
   const ofJob = lines.slice(failed + 1).filter((l) => l.includes(`  ${job}  `));
   assert.match(ofJob[0] ?? '', /failover from sweden: attempt 2 on westeurope/);
   assert.match(ofJob[1] ?? '', /completed on westeurope after [\d.]+ s \(simulated [\d.]+ s\), 2 attempt\(s\)$/);
   // Wall-clock first, the simulated clock beside it.
-  assert.match(lines[failed], /^\d\d:\d\d:\d\d \(simulated \d\d:\d\d:\d\d\)  /);
+  assert.match(lines[failed], /^\d\d:\d\d:\d\d \(simulated \d\d:\d\d:\d\d\) {2}/);
   assert.deepEqual(await demo.stop('SIGTERM'), { code: 0, signal: null });
 });
