@@ -9,8 +9,8 @@ import { runCli } from '../helpers/cli.js';
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
 
 test('a running job: jobs fetch exits 1 pointing at jobs follow, jobs cancel cancels it, jobs show gives the attempt its end', async (t) => {
-  // 1024x1024 high at latency 20: about 12 s of real time upstream, longer than the CLI calls below.
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(20) });
+  // 1024x1024 high at latency 300: about 3 minutes of real time upstream, longer than the CLI calls below take even on a loaded machine.
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(300) });
   const gateway = await spawnHoldfast(t, fixture.writeConfig(jobsConfig()), jobsEnv);
   const common = ['--gateway', gateway.url, '--key', jobsEnv.CLIENT_KEY];
   const created = await postJson(`${gateway.url}/v1/images/generations`,
