@@ -84,9 +84,10 @@ export function errorLine(error: unknown): string {
 class Patience {
   private giveUpAt: number;
 
-  constructor(private readonly clock: Clock, private readonly deadlineAtMs: number | undefined, private readonly time: GatewayTime) {
-    this.giveUpAt = clock.now() + DEFAULT_PATIENCE_MS;
-    this.contact();
+  /** `gatewayNowMs`: the gateway's clock when the job was read (seconds precision: not a clock reading for the rate). */
+  constructor(private readonly clock: Clock, private readonly deadlineAtMs: number | undefined, private readonly time: GatewayTime, gatewayNowMs?: number) {
+    const left = deadlineAtMs !== undefined && gatewayNowMs !== undefined ? deadlineAtMs - gatewayNowMs : DEFAULT_PATIENCE_MS;
+    this.giveUpAt = clock.now() + Math.max(MIN_PATIENCE_MS, left);
   }
 
   /** The gateway answered (at `gatewayAt` on its clock, when known). */
@@ -212,8 +213,7 @@ function failureOf(error: unknown, jobId: string | undefined, baseUrl: string): 
  */
 export async function followAndDownload(deps: FollowDeps, r: FollowRequest, job: JobResource, started = deps.clock.now()): Promise<GenerateOutcome> {
   const time = createGatewayTime();
-  const patience = new Patience(deps.clock, typeof job.deadline_at === 'number' ? job.deadline_at * 1000 : undefined, time);
-  patience.contact(job.updated_at * 1000);
+  const patience = new Patience(deps.clock, typeof job.deadline_at === 'number' ? job.deadline_at * 1000 : undefined, time, job.updated_at * 1000);
   try {
     const end = await follow(deps, r, job, patience, time);
     if (!end) return { ok: false, jobId: job.id, reason: 'error', message: `the event stream of ${job.id} ended without an outcome` };
