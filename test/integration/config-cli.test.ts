@@ -134,3 +134,21 @@ deployments:
     "streming: unknown key (did you mean 'streaming'?)",
   ]);
 });
+
+test('init --sim writes a config for holdfast sim that config check accepts: the seed regions, real-world timeouts, simulation.time_scale', (t) => {
+  const file = join(tempDir(t), 'sim.yaml');
+  const init = capture();
+  assert.equal(runInit({ out: file, force: false, sim: 'http://127.0.0.1:9200', timeScale: '0.01' }, init), 0, init.stderr);
+  assert.match(init.stdout, /next: holdfast sim --time-scale 0\.01/);
+  const check = capture();
+  assert.equal(runConfigCheck(file, {}, check), 0, check.stderr);
+  const resolved = parse(check.stdout) as { simulation: { time_scale: number }; deployments: Record<string, { base_url: string; deployment: string; idle_timeout_ms: number }> };
+  assert.equal(resolved.simulation.time_scale, 0.01);
+  assert.deepEqual(Object.entries(resolved.deployments).map(([id, d]) => [id, d.base_url, d.deployment, d.idle_timeout_ms]), [
+    ['sweden', 'http://127.0.0.1:9200', 'gpt-image-2-1', 60000],
+    ['westeurope', 'http://127.0.0.1:9200', 'gpt-image-2-westeurope', 60000],
+  ]);
+  assert.match(check.stderr, /warning: simulation\.time_scale: is 0\.01: holdfast runs on simulated time/);
+  const bad = capture();
+  assert.equal(runInit({ out: join(tempDir(t), 'x.yaml'), force: false, sim: true, timeScale: '3' }, bad), 2);
+});
