@@ -7,10 +7,10 @@ import type { Command } from 'commander';
 import { createHoldfastClient } from '../sdk/index.js';
 import { SystemClock } from '../time/clock.js';
 import { cryptoIds } from '../time/random.js';
-import { checkOutPath, defaultOutPath, type OutputFormat } from '../demo/generate-files.js';
-import { createPlainReporter, createTtyReporter } from '../demo/progress-reporter.js';
-import { runGenerate, type GenerateOutcome, type GenerateRequest } from '../demo/run-generate.js';
-import type { ProgressReporter } from '../demo/progress-reporter.js';
+import { checkOutPath, defaultOutPath, type OutputFormat } from '../generate/generate-files.js';
+import { createPlainReporter, createTtyReporter } from '../generate/progress-reporter.js';
+import { runGenerate, type GenerateOutcome, type GenerateRequest } from '../generate/run-generate.js';
+import type { ProgressReporter } from '../generate/progress-reporter.js';
 import type { Clock } from '../time/clock.js';
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';

@@ -1,6 +1,6 @@
 // The `holdfast` command line: one file per command, registered here.
 import { Command } from 'commander';
-import { holdfastVersion } from './version.js';
+import { HOLDFAST_VERSION } from '../version.js';
 import { registerSimCommand } from './sim.js';
 import { registerServeCommand } from './serve.js';
 import { registerConfigCheckCommand } from './config-check.js';
@@ -15,7 +15,7 @@ export function buildProgram(): Command {
   program
     .name('holdfast')
     .description('A self-hosted gateway that makes long-running OpenAI / Azure OpenAI image generation reliable.')
-    .version(`holdfast ${holdfastVersion()}`, '-V, --version', 'print the version')
+    .version(`holdfast ${HOLDFAST_VERSION}`, '-V, --version', 'print the version')
     .showHelpAfterError()
     // Usage errors (unknown option, missing argument) throw instead of exiting 1: main.ts exits 2.
     .exitOverride();
@@ -30,7 +30,7 @@ export function buildProgram(): Command {
   // `--version` works after any command too (`holdfast serve --version`).
   const withVersion = (command: Command): void => {
     for (const sub of command.commands) {
-      sub.version(`holdfast ${holdfastVersion()}`, '--version', 'print the version');
+      sub.version(`holdfast ${HOLDFAST_VERSION}`, '--version', 'print the version');
       withVersion(sub);
     }
   };

@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createHoldfastClient, HoldfastApiError, type HoldfastClient, type JobResource } from '../sdk/index.js';
 import { SystemClock } from '../time/clock.js';
-import { checkOutPath, type OutputFormat } from '../demo/generate-files.js';
-import { downloadJob, errorLine, followAndDownload, type FollowRequest } from '../demo/run-generate.js';
+import { checkOutPath, type OutputFormat } from '../generate/generate-files.js';
+import { downloadJob, errorLine, followAndDownload, type FollowRequest } from '../generate/run-generate.js';
 import { DEFAULT_GATEWAY_URL, exitCodeOf, failureMessage, GENERATE_EXIT, interruptOnSignals, reporterFor } from './generate.js';
 
 interface GatewayOptions {

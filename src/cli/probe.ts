@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfigFile, rateLimitOf } from '../config/load.js';
 import type { HoldfastConfig } from '../config/schema.js';
 import { buildAdapters } from '../upstream/build-adapters.js';
+import { adapterOptionsOf } from '../app-options.js';
 import { createUpstreamDispatcher } from '../upstream/http-client.js';
 import { runProbe, type ProbeOptions, type ProbeTarget } from '../probe/probe.js';
 import { formatProbeTable } from '../probe/probe-table.js';
@@ -107,7 +108,7 @@ async function probeCommand(flags: ProbeFlags): Promise<number> {
   const onSignal = (): void => stop.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   try {
-    const targets = targetsOf(config, buildAdapters({ clock, dispatcher }, config), flags.deployment);
+    const targets = targetsOf(config, buildAdapters({ clock, dispatcher }, adapterOptionsOf(config)), flags.deployment);
     if (!flags.json) process.stderr.write(`probing ${targets.length} deployment(s): ${parsed.options.count} x ${parsed.options.size} ${parsed.options.quality} each\n`);
     const report = await runProbe({ clock }, targets, parsed.options, stop.signal);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbeTable(report));

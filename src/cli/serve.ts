@@ -9,7 +9,7 @@ import { SystemClock } from '../time/clock.js';
 import { cryptoIds, systemRandom } from '../time/random.js';
 import { ScaledClock } from '../time/scaled-clock.js';
 import { busyPortMessage, renderServeSummary } from './serve-summary.js';
-import { holdfastVersion } from './version.js';
+import { HOLDFAST_VERSION } from '../version.js';
 
 interface ServeOptions {
   config: string;
@@ -56,7 +56,8 @@ export function registerServeCommand(program: Command): void {
       const log = createLogger({ level: config.log.level });
       // simulation.time_scale: the same config pairs with `holdfast sim --time-scale` (timeouts stay in real-world units).
       const clock = config.simulation.time_scale === 1 ? new SystemClock() : new ScaledClock(config.simulation.time_scale);
-      const holdfast = await createHoldfast({ clock, random: systemRandom, ids: cryptoIds, log }, config);
+      const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_')));
+      const holdfast = await createHoldfast({ clock, random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
       let url: string;
       try {
         url = await holdfast.start();
@@ -71,7 +72,7 @@ export function registerServeCommand(program: Command): void {
       log.info({ url, models: Object.keys(config.models), deployments: Object.keys(config.deployments) }, 'holdfast is listening');
       if (options.summary === 'always' || (options.summary === 'auto' && process.stdout.isTTY)) {
         process.stdout.write(renderServeSummary({
-          version: holdfastVersion(), url, config, configPath: options.config, timeScale: config.simulation.time_scale,
+          version: HOLDFAST_VERSION, url, config, configPath: options.config, timeScale: config.simulation.time_scale,
           hasRoute: (path) => holdfast.server.hasRoute({ method: 'GET', url: path }),
         }));
       }

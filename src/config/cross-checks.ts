@@ -77,6 +77,14 @@ function checkDelayOrder(root: Record<string, unknown>, section: string, error: 
   }
 }
 
+function checkDeadlines(root: Record<string, unknown>, error: Report): void {
+  const jobs = root.jobs;
+  if (!isPlainObject(jobs) || typeof jobs.default_deadline_ms !== 'number' || typeof jobs.max_deadline_ms !== 'number') return;
+  if (jobs.default_deadline_ms > jobs.max_deadline_ms) {
+    error('jobs.default_deadline_ms', `must not exceed jobs.max_deadline_ms (${jobs.max_deadline_ms})`);
+  }
+}
+
 function checkAuth(root: Record<string, unknown>, warn: Report): void {
   const auth = root.auth;
   if (isPlainObject(auth) && Array.isArray(auth.keys) && auth.keys.length === 0) {
@@ -107,6 +115,7 @@ export function crossCheck(root: unknown): CrossCheckResult {
   }
   checkDelayOrder(root, 'retry', error);
   checkDelayOrder(root, 'webhooks', error);
+  checkDeadlines(root, error);
   checkAuth(root, warn);
   checkAdminKeys(root, error);
   const scale = isPlainObject(root.simulation) ? root.simulation.time_scale : undefined;

@@ -1,5 +1,6 @@
 // Display paths for config keys: `deployments.sweden.headers.x-key`, `auth.keys[0]`.
 // TypeBox reports JSON pointers; pointerToPath turns them into the same display form.
+import { isRecord } from '../wire/openai-images.js';
 
 export type PathSegment = string | number;
 
@@ -26,9 +27,8 @@ export function pointerToPath(pointer: string, root: unknown): string {
   return formatPath(segments);
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A JSON object (not null, not an array): wire's isRecord, under the name config/ uses. */
+export const isPlainObject = isRecord;
 
 function parentPath(path: string): string | undefined {
   const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));

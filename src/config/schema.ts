@@ -1,11 +1,12 @@
 // The whole holdfast.yaml as one TypeBox schema: every key, its default and its unit.
 // load.ts validates against it; reference.ts renders docs/configuration.md from it; Static<> gives the types.
 import { Type, type Static } from '@sinclair/typebox';
-import { DeploymentSchema, DeploymentsSchema, ModelSchema, ModelsSchema } from './deployment-schema.js';
-import { integer, oneOf, positiveInteger, secret, section, text } from './schema-builders.js';
+import { DeploymentSchema, DeploymentsSchema, HEADER_NAME_PATTERN, ModelSchema, ModelsSchema } from './deployment-schema.js';
+import { integer, nullableText, oneOf, positiveInteger, secret, section, text } from './schema-builders.js';
 import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const TRACE_EXPORTERS = ['none', 'otlp'] as const;
 export const STORE_KINDS = ['sqlite', 'memory'] as const;
 
 const ms = (defaultMs: number, description: string) => positiveInteger({ default: defaultMs, description: `${description} (milliseconds).` });
@@ -41,7 +42,8 @@ export const ConfigSchema = Type.Object({
   }, 'Limits on multipart uploads to `/v1/images/edits`.'),
   jobs: section({
     retention_ms: ms(86400000, 'How long a finished job and its images stay retrievable'),
-    default_deadline_ms: ms(900000, 'Deadline of a job whose request sets no `Holdfast-Deadline-Ms`'),
+    default_deadline_ms: positiveInteger({ default: 900000, maximum: 2147483647, description: 'Deadline of a job whose request sets no `Holdfast-Deadline-Ms`; at most `jobs.max_deadline_ms` (milliseconds).' }),
+    max_deadline_ms: positiveInteger({ default: 86400000, maximum: 2147483647, description: 'Longest deadline a request may ask for with `Holdfast-Deadline-Ms`; longer ones are refused with 400 (milliseconds).' }),
     purge_interval_ms: ms(60000, 'How often expired jobs are purged'),
   }, 'Job lifetime.'),
   webhooks: section({
@@ -55,6 +57,27 @@ export const ConfigSchema = Type.Object({
     max_delay_ms: ms(300000, 'Longest delay between delivery attempts'),
     timeout_ms: ms(10000, 'Time allowed for one delivery'),
   }, 'Signed webhook deliveries (`Holdfast-Webhook-Url`).'),
+  limits: section({
+    json_body_bytes: positiveInteger({ default: 1048576, description: 'Largest JSON body of `/images/generations` (bytes); a 32,000-character prompt is under 130 KB.' }),
+    edit_json_body_bytes: positiveInteger({ default: 73400320, description: 'Largest JSON body of `/images/edits`, whose `images[].image_url` may carry data URLs (bytes).' }),
+    json_max_depth: positiveInteger({ default: 32, maximum: 512, description: 'Deepest nesting of objects and arrays in a JSON body (levels).' }),
+    max_prompt_chars: positiveInteger({ default: 32000, description: 'Longest `prompt` for any model, also ones holdfast has no rules for (characters).' }),
+    max_field_bytes: positiveInteger({ default: 262144, description: 'Largest text field of a multipart edit (bytes).' }),
+    body_idle_timeout_ms: ms(30000, 'A request body that sends no byte for this long is answered 408 and its connection closed'),
+    request_timeout_ms: ms(900000, 'A request whose body has not fully arrived after this long is answered 408 (a 50 MB upload at 1 Mbit/s takes 7 minutes)'),
+    max_connections_per_address: positiveInteger({ default: 256, description: 'Open client connections allowed from one IP address; more are closed at once. Raise it behind a reverse proxy (connections).' }),
+  }, 'Limits on what clients send (docs/security.md).'),
+  upstream: section({
+    max_image_bytes: positiveInteger({ default: 52428800, description: 'Largest decoded image an upstream may return; upstream bodies and SSE events are bounded by `n` times this (bytes).' }),
+    max_error_body_bytes: positiveInteger({ default: 65536, description: 'Most bytes of an upstream error body that are read; the rest is dropped (bytes).' }),
+    error_body_timeout_ms: ms(10000, 'Longest time spent reading an upstream error body'),
+    max_partial_events: positiveInteger({ default: 64, description: 'Partial-image events one attempt may receive before it is cut as a stream error (events).' }),
+    max_idle_bytes: positiveInteger({ default: 65536, description: 'Bytes of an upstream stream that carry no progress (comments, unknown events) one attempt may receive (bytes).' }),
+    max_retry_after_ms: ms(300000, 'Longest wait an upstream `retry-after` or rate-limit reset can impose on a deployment'),
+  }, 'Bounds on what upstreams send (docs/security.md).'),
+  storage: section({
+    result_hold_ms: ms(3600000, 'How long a result the upstream delivered is kept in memory and retried while the store cannot be written'),
+  }, 'Storage faults.'),
   streaming: section({
     heartbeat_interval_ms: ms(15000, 'Quiet time after which a `: keepalive` comment is written to a client stream'),
   }, 'Client-facing SSE streams.'),
@@ -81,6 +104,27 @@ export const ConfigSchema = Type.Object({
       description: 'Real ms per clock ms. 1 in production. Set it to the `--time-scale` of `holdfast sim` to pair with the simulator: every timeout in this file stays in real-world units, and `holdfast serve` and `holdfast probe` read it the same way.',
     }),
   }, 'Only for pairing with the upstream simulator (`holdfast init --sim` writes it).'),
+  telemetry: section({
+    traces: section({
+      exporter: oneOf(TRACE_EXPORTERS, {
+        default: 'none',
+        description: '`otlp` exports OpenTelemetry traces over OTLP/HTTP; `none` turns them off unless `OTEL_TRACES_EXPORTER=otlp` is set.',
+      }),
+      endpoint: nullableText({
+        default: null,
+        description: 'OTLP/HTTP traces URL, e.g. `http://collector:4318/v1/traces`; `null`: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else `http://localhost:4318/v1/traces`.',
+      }),
+      headers: Type.Record(
+        Type.String({ pattern: HEADER_NAME_PATTERN }),
+        secret('value', { pattern: '^[^\\r\\n]*$', errorMessage: 'must not contain CR or LF', description: 'Header value; may be `env:NAME`.' }),
+        { default: {}, additionalProperties: false, keyErrorMessage: 'is not a valid HTTP header name', description: 'Headers sent with each export (a collector token); values may be `env:NAME`. Merged over `OTEL_EXPORTER_OTLP_HEADERS`.' },
+      ),
+      sample_ratio: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+        default: null,
+        description: 'Fraction of new traces recorded (0 to 1); a request whose `traceparent` is sampled is always recorded. `null`: `OTEL_TRACES_SAMPLER_ARG`, else 1.',
+      }),
+    }, 'OpenTelemetry traces: a span per client request, job and upstream attempt.'),
+  }, 'OpenTelemetry.'),
   models: ModelsSchema,
   deployments: DeploymentsSchema,
 }, { additionalProperties: false });

@@ -10,7 +10,12 @@ export function parseYamlText(text: string, sourceName: string): YamlResult {
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => toIssue(e.message, e.linePos?.[0], sourceName)) };
   }
-  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+  // toJS throws on what parsing lets through (an alias to no anchor, too many aliases): still an issue.
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    return { ok: false, issues: [toIssue(error instanceof Error ? error.message : String(error), undefined, sourceName)] };
+  }
 }
 
 function toIssue(message: string, pos: { line: number; col: number } | undefined, sourceName: string): ConfigIssue {

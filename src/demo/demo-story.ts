@@ -1,7 +1,11 @@
 // What `holdfast demo` tells on the terminal while it runs: one human line per job, attempt, retry,
 // failover and outcome, at wall-clock time, with the simulated time beside it when the clock is
 // scaled. Built from the engine's job events; pure apart from the two clocks it is given.
-import type { JobEvent, JobRecord } from '../engine/job.js';
+import type { HoldfastDeps } from '../app.js';
+
+/** What createHoldfast's onJobEvent hook hands over (the demo layer sees the engine only through app). */
+type StoryHook = NonNullable<HoldfastDeps['onJobEvent']>;
+type JobRecord = Parameters<StoryHook>[0];
 
 export interface StoryDeps {
   /** The wall clock (Date.now in the demo). */
@@ -25,7 +29,7 @@ function shortId(id: string): string {
   return id.length > 16 ? `${id.slice(0, 12)}…` : id;
 }
 
-export function createDemoStory(deps: StoryDeps): (job: JobRecord, event: JobEvent) => void {
+export function createDemoStory(deps: StoryDeps): StoryHook {
   const scaled = deps.timeScale !== 1;
   const started = new Map<string, { wall: number; sim: number; lastDeployment?: string }>();
   const stamp = (): string => (scaled ? `${hms(deps.wallNow())} (simulated ${hms(deps.simNow())})` : hms(deps.wallNow()));

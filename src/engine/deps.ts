@@ -6,7 +6,7 @@ import type { EventLog, IdempotencyStore, JobStore } from '../store/job-store.js
 import type { BlobStore } from '../store/blob-store.js';
 import type { Router } from '../routing/router.js';
 import type { UpstreamAdapter } from '../upstream/adapter.js';
-import type { AttemptRecord, JobEvent, JobRecord } from './job.js';
+import type { AttemptRecord, JobEventBody, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
 
@@ -33,11 +33,12 @@ export interface EngineObserver {
   /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
-  partialForwarded?(job: JobRecord): void;
+  /** An event was appended to the job's log (after it is stored); the demo tells its story from these. */
+  eventAppended?(job: JobRecord, body: JobEventBody): void;
+  /** Extra headers for an attempt's upstream call (trace context), asked right after attempt.started. */
+  upstreamHeaders?(job: JobRecord, attempt: number): Record<string, string> | undefined;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
-  /** Every event appended to a job's log (e.g. the demo's story on the terminal). */
-  jobEvent?(job: JobRecord, event: JobEvent): void;
 }
 
 export interface EngineDeps {
@@ -52,8 +53,6 @@ export interface EngineDeps {
   router: Router;
   adapterFor(deploymentId: string): UpstreamAdapter;
   deployments: ReadonlyMap<string, DeploymentInfo>;
-  /** Model route name → the deployments that serve it. */
-  pools: ReadonlyMap<string, readonly string[]>;
   observer?: EngineObserver;
 }
 
@@ -62,4 +61,6 @@ export interface EngineOptions {
   defaultDeadlineMs: number;
   /** How long finished jobs (results, events, images, idempotency keys) are kept. */
   retentionMs: number;
+  /** How long a delivered result is kept in memory and retried while the store cannot take it (default 1 h). */
+  resultHoldMs?: number;
 }

@@ -1,14 +1,16 @@
 // Engine: every request becomes a job with an append-only event log; connections subscribe to it.
 // submit() starts a runner; subscribe() replays the log after a seq and then follows it live.
-import { GatewayError } from '../errors.js';
+import { createError } from '../errors.js';
 import type { EngineDeps, EngineOptions } from './deps.js';
 import type { JobEvent, JobEventBody, JobRecord, JobRequest } from './job.js';
-import { isTerminal, transition } from './job.js';
+import { isTerminal, isTerminalEvent, transition } from './job.js';
 import { JobNotifier } from './notifier.js';
 import { RecentEvents } from './recent-events.js';
 import { loadResultImages, withoutImageData } from './result-images.js';
 import { JobRunner } from './runner.js';
+import type { Readable } from 'node:stream';
 import type { ImagesResponse } from '../wire/openai-images.js';
+import { imageBlobKey, jobBlobPrefix } from '../store/blob-keys.js';
 
 export interface SubmitInput {
   request: JobRequest;
@@ -20,6 +22,8 @@ export interface SubmitInput {
   /** Hash of the request body: the same key with another body is refused. */
   requestHash?: string;
   webhookUrl?: string;
+  /** W3C traceparent of the client request that made the job: its spans continue that trace. */
+  traceparent?: string;
 }
 
 export class Engine {
@@ -37,7 +41,7 @@ export class Engine {
 
   /** Creates the job (or attaches to the one holding the idempotency key) and starts it. */
   async submit(input: SubmitInput): Promise<{ job: JobRecord; attached: boolean }> {
-    if (this.closed) throw new GatewayError('shutting_down', 'holdfast is shutting down; retry on another replica.');
+    if (this.closed) throw createError('shutting_down', []);
     const { clock, idempotency } = this.deps;
     const now = clock.now();
     const id = input.id ?? this.allocateId();
@@ -52,7 +56,7 @@ export class Engine {
       if (!claim.claimed) {
         const existing = await this.deps.jobs.get(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
-          throw new GatewayError('idempotency_key_reused', `Idempotency-Key '${input.idempotencyKey}' was already used with a different request body.`, { param: 'Idempotency-Key' });
+          throw createError('idempotency_key_reused', [input.idempotencyKey], { param: 'Idempotency-Key' });
         }
         if (existing) return { job: existing, attached: true };
         await idempotency.release(input.ownerKeyHash, input.idempotencyKey, claim.existing.jobId);
@@ -64,6 +68,7 @@ export class Engine {
       deadlineAt,
       request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
       webhookPending: input.webhookUrl !== undefined ? true : undefined,
+      traceparent: input.traceparent,
     };
     await this.deps.jobs.create(job);
     await this.emit(job, { type: 'job.queued' });
@@ -84,6 +89,22 @@ export class Engine {
     return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
   }
 
+  /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
+  completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
+    return loadResultImages(this.deps.blobs, event.response, event.images);
+  }
+
+  /** The bytes of a succeeded job's image `index`; undefined when it has none. */
+  async openImage(job: JobRecord, index: number): Promise<Readable | undefined> {
+    if (job.status !== 'succeeded') return undefined;
+    return this.deps.blobs.open(imageBlobKey(job.id, index, job.result?.output_format ?? 'png'));
+  }
+
+  /** Deletes the blobs spooled under a job id that never became a job (or attached to another). */
+  discardBlobs(jobId: string): Promise<void> {
+    return this.deps.blobs.deletePrefix(jobBlobPrefix(jobId));
+  }
+
   /** Events with seq > afterSeq, then live ones, ending after the terminal event or on abort. */
   async *subscribe(jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     let seq = afterSeq;
@@ -93,7 +114,7 @@ export class Engine {
       for (const event of events) {
         seq = event.seq;
         yield event;
-        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return;
+        if (isTerminalEvent(event)) return;
       }
       if (events.length === 0) {
         if (this.stopped) return;
@@ -149,27 +170,6 @@ export class Engine {
     this.notifier.wakeAll();
   }
 
-  /**
-   * Deletes finished jobs older than the retention, with their events and blobs. The record goes
-   * last: a crash mid-purge leaves a job the next purge finds again, never blobs nobody points at.
-   */
-  async purge(): Promise<number> {
-    const now = this.deps.clock.now();
-    let purged = 0;
-    for (;;) {
-      const ids = await this.deps.jobs.listFinishedBefore(now - this.options.retentionMs, 100);
-      for (const id of ids) {
-        await this.deps.events.deleteJob(id);
-        await this.deps.blobs.deletePrefix(`jobs/${id}/`);
-        await this.deps.jobs.delete(id);
-      }
-      purged += ids.length;
-      if (ids.length < 100) break;
-    }
-    await this.deps.idempotency.purgeExpired(now);
-    return purged;
-  }
-
   private startRunner(job: JobRecord): void {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
@@ -191,14 +191,17 @@ export class Engine {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     const now = this.deps.clock.now();
-    const event = await this.deps.events.append(job.id, body, now);
-    this.recent.remember(event, job.id);
+    this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
     job.status = status;
     job.updatedAt = now;
     if (body.type === 'job.completed') job.result = withoutImageData(body.response);
-    if (changed) await this.deps.jobs.save(job);
-    this.notifier.notify(job.id);
-    this.deps.observer?.jobEvent?.(job, event);
+    try {
+      if (changed) await this.deps.jobs.save(job);
+    } finally {
+      // The event is in the log: followers see it even when the record's save failed (and is retried).
+      this.notifier.notify(job.id);
+    }
+    this.deps.observer?.eventAppended?.(job, body);
   }
 }

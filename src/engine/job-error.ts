@@ -1,8 +1,10 @@
 // Builds the error a client finally sees: the upstream's own body where it must pass through
 // (content policy, bad request), otherwise the OpenAI shape with holdfast's attempt count.
+import { errorBody, errorCatalogue, type ErrorCode, type MessageArgs } from '../errors.js';
 import type { AcquireResult } from '../routing/router.js';
 import type { UpstreamFailure } from '../upstream/adapter.js';
-import type { JobError } from './job.js';
+import { openAIError } from '../wire/openai-images.js';
+import type { FailureKind, JobError } from './job.js';
 
 // Refusals of the request itself reach the client as the upstream sent them (design.md).
 const PASS_THROUGH = new Set(['bad_request', 'content_policy']);
@@ -14,9 +16,7 @@ export function jobErrorFromFailure(failure: UpstreamFailure): JobError {
   if (failure.kind === 'auth' || failure.kind === 'not_found') {
     // The upstream refused holdfast's own key or deployment: the client's request and key are fine,
     // so a 401/404 would mislead it (and its SDK). It is holdfast's configuration that needs fixing.
-    const what = failure.kind === 'auth' ? "refused holdfast's upstream key" : 'does not know the configured deployment';
-    const message = `The upstream ${what} (HTTP ${failure.status ?? '?'}): ${failure.message}`;
-    return { status: 502, kind: failure.kind, body: { error: { message, type: 'server_error', param: null, code: 'upstream_failed' } } };
+    return jobErrorOf('upstream_failed', [failure.kind, failure.status, failure.message], failure.kind);
   }
   const status = failure.kind === 'rate_limited' ? 429 : failure.kind === 'idle_timeout' ? 504 : 502;
   const upstreamError = (failure.body?.error ?? undefined) as Record<string, unknown> | undefined;
@@ -24,19 +24,20 @@ export function jobErrorFromFailure(failure: UpstreamFailure): JobError {
   return {
     status,
     kind: failure.kind,
-    body: { error: { message: failure.message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code } },
+    // The upstream's own code (server_error, rate_limit_exceeded…): not one of holdfast's.
+    body: { ...openAIError(failure.message, { type: status === 429 ? 'rate_limit_error' : 'server_error', code }) },
   };
 }
 
+/** A job error with one of holdfast's own codes, from the catalogue. */
+export function jobErrorOf<C extends ErrorCode>(code: C, args: MessageArgs<C>, kind: FailureKind): JobError {
+  return { status: errorCatalogue[code].status, kind, body: { ...errorBody(code, args) } };
+}
+
+const ROUTING_CODES = { queue_full: 'queue_full', deadline: 'deadline_exceeded', no_deployment: 'no_deployment_available' } as const;
+
 export function jobErrorFromRouting(result: Extract<AcquireResult, { ok: false }>): JobError {
-  const status = result.reason === 'queue_full' ? 429 : result.reason === 'deadline' ? 504 : 503;
-  const code = result.reason === 'queue_full' ? 'queue_full' : result.reason === 'deadline' ? 'deadline_exceeded' : 'no_deployment_available';
-  return {
-    status,
-    kind: 'no_capacity',
-    retryAfterMs: result.retryAfterMs,
-    body: { error: { message: result.message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code } },
-  };
+  return { ...jobErrorOf(ROUTING_CODES[result.reason], [result.message], 'no_capacity'), retryAfterMs: result.retryAfterMs };
 }
 
 /** Appends holdfast's attempt count to the message, and records it on the body. */

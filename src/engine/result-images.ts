@@ -2,12 +2,9 @@
 // the completed event keeps only their keys, so tens of MB of base64 are neither written to the
 // store nor read back for every follower. Readers put the base64 back when they answer.
 import type { BlobStore } from '../store/blob-store.js';
+import { imageBlobKey } from '../store/blob-keys.js';
 import type { ImagesResponse } from '../wire/openai-images.js';
 import type { ImageRef } from './job.js';
-
-export function imageBlobKey(jobId: string, index: number, format: string): string {
-  return `jobs/${jobId}/images/${index}.${format}`;
-}
 
 /** Writes each base64 image to its blob; returns the refs by index (null where an item had none). */
 export async function storeResultImages(blobs: BlobStore, jobId: string, response: ImagesResponse): Promise<Array<ImageRef | null>> {

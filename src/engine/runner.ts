@@ -5,11 +5,12 @@ import type { AttemptRecord, FailureKind, JobError, JobEventBody, JobRecord } fr
 import { isTerminal, transition } from './job.js';
 import { decideRetry } from './retry-policy.js';
 import { expectedDurationMs } from './expected-duration.js';
-import { chooseUpstreamMode } from './upstream-mode.js';
-import { jobErrorFromFailure, jobErrorFromRouting, withAttemptCount } from './job-error.js';
+import { chooseUpstreamMode, watchdogMs } from './upstream-mode.js';
+import { jobErrorFromFailure, jobErrorFromRouting, jobErrorOf, withAttemptCount } from './job-error.js';
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
+import type { ImagesResponse } from '../wire/openai-images.js';
 
 interface FailedAttempt {
   kind: FailureKind;
@@ -25,6 +26,7 @@ export class JobRunner {
   private readonly tried: string[] = [];
   private readonly cutOff = new Map<string, UpstreamMode>();
   private lastError?: JobError;
+  private storageFault = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -51,7 +53,7 @@ export class JobRunner {
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {
         this.deps.log.error({ jobId: job.id, err: error }, 'job runner crashed');
-        await this.fail({ status: 500, kind: 'server_error', body: { error: { message: `Internal error in job ${job.id}.`, type: 'server_error', param: null, code: 'internal_error' } } });
+        await this.fail(jobErrorOf('internal_error', [{ jobId: job.id }], 'server_error'));
       }
     }
   }
@@ -62,12 +64,11 @@ export class JobRunner {
       signal.throwIfAborted();
       const outcome = await this.attempt(attempt, signal);
       if (outcome === 'done') return;
-      const pool = deps.pools.get(job.request.model) ?? [];
       const decision = decideRetry(outcome.kind, {
         attempt,
         now: deps.clock.now(),
         deadlineAt: job.deadlineAt,
-        untriedDeploymentLeft: pool.some((d) => !this.tried.includes(d)),
+        untriedDeploymentLeft: deps.router.hasUntried(job.request.model, this.tried),
         retryAfterMs: outcome.retryAfterMs,
       }, options.retry, deps.random);
       await this.appendFailed(outcome, decision.retry ? decision.delayMs : undefined);
@@ -100,6 +101,8 @@ export class JobRunner {
     const record: AttemptRecord = { attempt, deploymentId, mode: request.mode, startedAt: deps.clock.now(), upstreamIds: {} };
     job.attempts.push(record);
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
+    const traceHeaders = deps.observer?.upstreamHeaders?.(job, attempt);
+    if (traceHeaders) request.headers = { ...request.headers, ...traceHeaders };
 
     let result: UpstreamResult;
     let firstEventSeen = false;
@@ -113,7 +116,9 @@ export class JobRunner {
         onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
         onPartial: (payload) => {
           firstEvent();
-          void this.append({ type: 'image.partial', attempt, deploymentId, forward: this.forwardPartials(), payload });
+          // Partials asked for only to keep the upstream talking are never shown: their image is not kept.
+          const forward = this.forwardPartials();
+          void this.append({ type: 'image.partial', attempt, deploymentId, forward, payload: forward ? payload : { ...payload, b64_json: undefined } });
         },
       }, signal);
     } finally {
@@ -132,14 +137,46 @@ export class JobRunner {
     deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
-      const images = await storeResultImages(deps.blobs, job.id, result.response);
       // The image travels once: in the response; the completed event keeps only its other fields.
       const completedEvent = result.completedEvent ? { ...result.completedEvent, b64_json: undefined } : undefined;
-      await this.append({ type: 'job.completed', response: withoutImageData(result.response), images, completedEvent });
+      await this.persistResult(result.response, completedEvent, signal);
       return 'done';
     }
     signal.throwIfAborted();
     return { kind: result.failure.kind, retryAfterMs: result.failure.retryAfterMs, record, message: result.failure.message };
+  }
+
+  /**
+   * The upstream delivered (and billed) this result: a store that cannot take it now must not turn
+   * it into a failure. It is kept here and written again with backoff until the store takes it or
+   * resultHoldMs passes; the deadline does not cut it (the work is done), cancel and shutdown do.
+   */
+  private async persistResult(response: ImagesResponse, completedEvent: Record<string, unknown> | undefined, signal: AbortSignal): Promise<void> {
+    const { deps, job } = this;
+    const giveUpAt = deps.clock.now() + (this.options.resultHoldMs ?? 3_600_000);
+    const stop = new AbortController();
+    const onAbort = (): void => { if (signal.reason !== 'deadline') stop.abort(signal.reason); };
+    signal.addEventListener('abort', onAbort);
+    try {
+      for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+        try {
+          if (job.status === 'succeeded') await deps.jobs.save(job); // the event is in; the record's save failed
+          else {
+            const images = await storeResultImages(deps.blobs, job.id, response);
+            await this.appendStrict({ type: 'job.completed', response: withoutImageData(response), images, completedEvent });
+          }
+          return;
+        } catch (error) {
+          if (deps.clock.now() + delayMs > giveUpAt) throw error;
+          deps.log.warn({ jobId: job.id, err: error, retryInMs: delayMs }, 'the store cannot take a delivered result; kept in memory, retrying');
+          this.storageFault = true;
+          await deps.clock.sleep(delayMs, stop.signal);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (this.storageFault) deps.log.warn({ jobId: job.id, status: job.status }, 'result hold ended');
+    }
   }
 
   private recordFailure(record: AttemptRecord, failure: UpstreamFailure, mode: UpstreamMode): void {
@@ -181,10 +218,6 @@ export class JobRunner {
       else fields.stream = false;
       delete fields.partial_images;
     }
-    const { idleTimeoutMs, responseTimeoutMs } = dep.timing;
-    const watchdogMs = choice.mode === 'stream'
-      ? (idleTimeoutMs !== undefined ? idleTimeoutMs * 1.25 : expectedMs * 2 + 60_000)
-      : (responseTimeoutMs !== undefined ? responseTimeoutMs * 1.1 : expectedMs * 3 + 60_000);
     const files = req.files.map((f) => ({
       field: f.field, filename: f.filename, contentType: f.contentType, sizeBytes: f.sizeBytes,
       open: async () => {
@@ -193,7 +226,7 @@ export class JobRunner {
         return stream;
       },
     }));
-    return { endpoint: req.endpoint, fields, files, mode: choice.mode, idleTimeoutMs: Math.round(watchdogMs) };
+    return { endpoint: req.endpoint, fields, files, mode: choice.mode, idleTimeoutMs: watchdogMs(dep.timing, choice.mode, expectedMs) };
   }
 
   /** A client that asked for N partials gets the partials; ones asked only to keep the upstream talking are not forwarded. */
@@ -216,7 +249,7 @@ export class JobRunner {
   }
 
   private deadlineError(): JobError {
-    return { status: 504, kind: 'deadline', body: { error: { message: 'The job missed its deadline.', type: 'server_error', param: null, code: 'deadline_exceeded' } } };
+    return jobErrorOf('deadline_exceeded', [], 'deadline');
   }
 
   private async fail(error: JobError): Promise<void> {
@@ -226,6 +259,12 @@ export class JobRunner {
 
   /** Appends in order: partial-image callbacks arrive while the call is still running. */
   private append(body: JobEventBody): Promise<void> {
+    this.appendStrict(body).catch(() => undefined);
+    return this.tail;
+  }
+
+  /** As append, but the returned promise rejects when the store refused the event. */
+  private appendStrict(body: JobEventBody): Promise<void> {
     const next = this.tail.then(() => {
       const status = transition(this.job.status, body.type);
       if (status instanceof Error) return;
@@ -234,6 +273,6 @@ export class JobRunner {
     this.tail = next.catch((error: unknown) => {
       this.deps.log.error({ jobId: this.job.id, err: error }, 'event append failed');
     });
-    return this.tail;
+    return next;
   }
 }

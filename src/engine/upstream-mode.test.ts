@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseUpstreamMode, type DeploymentTiming } from './upstream-mode.js';
+import { chooseUpstreamMode, watchdogMs, type DeploymentTiming } from './upstream-mode.js';
 import { expectedDurationMs } from './expected-duration.js';
 
 const azure: DeploymentTiming = { upstreamMode: 'auto', idleTimeoutMs: 60_000, responseTimeoutMs: 300_000 };
@@ -39,4 +39,12 @@ test('a generation longer than the response timeout streams even for a JSON clie
 test('upstream_mode overrides the choice', () => {
   assert.equal(chooseUpstreamMode({ ...azure, upstreamMode: 'stream' }, { clientStream: false, clientPartials: 0, expectedMs: big }).mode, 'stream');
   assert.equal(chooseUpstreamMode({ ...azure, upstreamMode: 'non_stream' }, { clientStream: true, clientPartials: 2, expectedMs: small }).mode, 'non_stream');
+});
+
+test('the watchdog sits just above the known path limit, else well beyond the expected duration', () => {
+  assert.equal(watchdogMs(azure, 'stream', big), 75_000, 'a quarter over the 60 s idle limit: the front cuts first');
+  assert.equal(watchdogMs(azure, 'non_stream', big), 330_000, 'a tenth over the 300 s response timeout');
+  assert.equal(watchdogMs(openai, 'stream', 20_000), 100_000, 'no known limit: twice the expected duration plus a minute');
+  assert.equal(watchdogMs(openai, 'non_stream', 20_000), 120_000, 'three times plus a minute');
+  assert.ok(Number.isInteger(watchdogMs(openai, 'stream', 333.3)));
 });

@@ -58,3 +58,23 @@ function preferredMode(timing: DeploymentTiming, input: ModeInput): UpstreamMode
   if (!idleKills) return 'stream';
   return responseFits ? 'non_stream' : 'stream';
 }
+
+/**
+ * Our own watchdog sits above the path's limit, so the front's cut (the 408 we classify) comes
+ * first and ours only catches a path that went silent without one: a quarter over the idle limit
+ * for a stream, a tenth over the response timeout for a non-streaming call.
+ */
+export const WATCHDOG_OVER_IDLE_LIMIT = 1.25;
+export const WATCHDOG_OVER_RESPONSE_TIMEOUT = 1.1;
+/** Without a known limit: a multiple of the expected duration plus a minute of slack. */
+export const WATCHDOG_STREAM_EXPECTED_FACTOR = 2;
+export const WATCHDOG_NON_STREAM_EXPECTED_FACTOR = 3;
+export const WATCHDOG_SLACK_MS = 60_000;
+
+/** How long the upstream call may stay silent before holdfast cuts it (ms, whole). */
+export function watchdogMs(timing: DeploymentTiming, mode: UpstreamMode, expectedMs: number): number {
+  const ms = mode === 'stream'
+    ? (timing.idleTimeoutMs !== undefined ? timing.idleTimeoutMs * WATCHDOG_OVER_IDLE_LIMIT : expectedMs * WATCHDOG_STREAM_EXPECTED_FACTOR + WATCHDOG_SLACK_MS)
+    : (timing.responseTimeoutMs !== undefined ? timing.responseTimeoutMs * WATCHDOG_OVER_RESPONSE_TIMEOUT : expectedMs * WATCHDOG_NON_STREAM_EXPECTED_FACTOR + WATCHDOG_SLACK_MS);
+  return Math.round(ms);
+}

@@ -1,4 +1,5 @@
 // What the HTTP layer is given. It translates HTTP to and from the engine and knows no upstream.
+import type { Tracing } from '../observability/trace-types.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
 import type { Engine } from '../engine/engine.js';
@@ -6,6 +7,7 @@ import type { DeploymentInfo } from '../engine/deps.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClientAuth } from './auth.js';
 import type { UploadLimits } from './intake.js';
+import type { ClientLimits } from './client-limits.js';
 
 export interface ModelRoute {
   name: string;
@@ -14,7 +16,6 @@ export interface ModelRoute {
 
 export interface HttpObserver {
   heartbeat?(): void;
-  request?(labels: { model: string; endpoint: string; outcome: string; code: string }): void;
 }
 
 export interface HttpDeps {
@@ -33,11 +34,23 @@ export interface HttpDeps {
   deploymentHealth?(): unknown;
   /** Throws when the store cannot serve. */
   ready(): Promise<void>;
+  /** Request spans (OpenTelemetry); undefined when tracing is off. */
+  tracing?: Pick<Tracing, 'startRequest'>;
+}
+
+export interface RequestLimits extends ClientLimits {
+  jsonBodyBytes: number;
+  editJsonBodyBytes: number;
+  jsonMaxDepth: number;
+  maxPromptChars: number;
+  maxFieldBytes: number;
+  maxDeadlineMs: number;
 }
 
 export interface HttpOptions {
   heartbeatIntervalMs: number;
   uploads: UploadLimits;
+  limits: RequestLimits;
   /** Model route used when a request names none. */
   defaultModel: string;
 }

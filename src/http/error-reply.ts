@@ -2,7 +2,7 @@
 // SDK maps to the right class, plus retry-after headers where waiting helps and
 // `x-should-retry: false` once holdfast has spent the retries (style guide §5).
 import type { FastifyReply } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { bodyOf, errorBody, type GatewayError } from '../errors.js';
 import type { JobError } from '../engine/job.js';
 
 export function setRetryAfter(reply: FastifyReply, retryAfterMs: number | undefined): void {
@@ -13,7 +13,7 @@ export function setRetryAfter(reply: FastifyReply, retryAfterMs: number | undefi
 
 export function replyGatewayError(reply: FastifyReply, error: GatewayError): FastifyReply {
   setRetryAfter(reply, error.retryAfterMs);
-  return reply.code(error.status).send({ error: { message: error.message, type: error.type, param: error.param, code: error.code } });
+  return reply.code(error.status).send(bodyOf(error));
 }
 
 /** A job's final error: the upstream's own body where it passes through, otherwise holdfast's. */
@@ -25,5 +25,5 @@ export function replyJobError(reply: FastifyReply, error: JobError): FastifyRepl
 }
 
 export function replyUnknownError(reply: FastifyReply, requestId: string): FastifyReply {
-  return reply.code(500).send({ error: { message: `Internal error; quote request id ${requestId}.`, type: 'server_error', param: null, code: 'internal_error' } });
+  return reply.code(500).send(errorBody('internal_error', [{ requestId }]));
 }

@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { createError, GatewayError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
+import { jobBlobPrefix, uploadBlobKey } from '../store/blob-keys.js';
+import { sniffImageFormat } from '../wire/image-format.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
 
@@ -24,11 +26,10 @@ export interface ParsedImageRequest {
 
 const IMAGE_FIELDS = new Set(['image', 'image[]', 'mask']);
 
+/** The MIME type of an upload from its first bytes; undefined when it is not an image we take. */
 export function sniffImageType(head: Buffer): string | undefined {
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  return undefined;
+  const format = sniffImageFormat(head);
+  return format ? `image/${format}` : undefined;
 }
 
 /** How the answer is delivered, not what is generated: a retry may switch between stream and JSON. */
@@ -40,8 +41,20 @@ function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): 
 }
 
 export function parseJsonRequest(body: unknown): ParsedImageRequest {
-  if (!isRecord(body)) throw new GatewayError('invalid_json', 'The request body must be a JSON object.');
+  if (!isRecord(body)) throw createError('invalid_json', ['not_an_object']);
   return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
+}
+
+/** An error of the multipart reader (busboy): the client's body is malformed or was cut. */
+function uploadError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return createError('upload_too_large', ['An uploaded file is too large.'], { param: 'image' });
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return createError('invalid_upload', ['Too many files or fields in the upload.'], { param: 'image' });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return createError('invalid_upload', [`The multipart body could not be read: ${reason}`], { cause: error });
 }
 
 export async function parseMultipartRequest(
@@ -51,32 +64,42 @@ export async function parseMultipartRequest(
   const files: UploadRef[] = [];
   const digests: string[] = [];
   try {
-    for await (const part of request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } })) {
+    const parts = request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } });
+    for (;;) {
+      const next = await parts.next().catch((error: unknown) => { throw uploadError(error); });
+      if (next.done) break;
+      const part = next.value;
       if (part.type === 'field') {
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          throw createError('invalid_value', [`The field '${part.fieldname}' is longer than the gateway accepts (limits.max_field_bytes).`], { param: part.fieldname });
+        }
         fields[part.fieldname] = part.value;
         continue;
       }
       if (!IMAGE_FIELDS.has(part.fieldname)) {
-        part.file.resume();
-        throw new GatewayError('unknown_parameter', `Unknown file field '${part.fieldname}'.`, { param: part.fieldname });
+        part.file.on('error', () => undefined).resume();
+        throw createError('unknown_parameter', [`Unknown file field '${part.fieldname}'.`], { param: part.fieldname });
       }
       const isMask = part.fieldname === 'mask';
       if (!isMask && files.filter((f) => f.field !== 'mask').length >= limits.maxFiles) {
-        part.file.resume();
-        throw new GatewayError('invalid_upload', `Too many images: at most ${limits.maxFiles} are accepted.`, { param: 'image' });
+        part.file.on('error', () => undefined).resume();
+        throw createError('invalid_upload', [`Too many images: at most ${limits.maxFiles} are accepted.`], { param: 'image' });
       }
-      const ref = await spoolFile(part.file, blobs, `jobs/${jobId}/uploads/${files.length}`, {
+      const ref = await spoolFile(part.file, blobs, uploadBlobKey(jobId, files.length), {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
       });
       digests.push(ref.digest);
       files.push(ref.upload);
     }
+    if (!files.some((f) => f.field !== 'mask')) {
+      throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
+    }
   } catch (error) {
-    await blobs.deletePrefix(`jobs/${jobId}/`);
+    await blobs.deletePrefix(jobBlobPrefix(jobId));
     throw error;
   }
   if (!files.some((f) => f.field !== 'mask')) {
-    throw new GatewayError('missing_required_parameter', "Missing required parameter: 'image'.", { param: 'image' });
+    throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
   }
   return { fields, files, requestHash: canonicalHash(fields, digests) };
 }
@@ -98,17 +121,44 @@ async function spoolFile(
       done(null, chunk);
     },
   });
+  // The reader may have failed this file before it reached us (a body that ends right after it):
+  // its error and close events are gone, and piping it would wait forever.
+  const early = file as { destroyed?: boolean; readableEnded?: boolean; errored?: unknown };
+  if (early.destroyed === true && early.readableEnded !== true) {
+    throw uploadError(early.errored ?? new Error('the multipart body ended inside a file'));
+  }
+  // A body cut mid-file (or without its closing boundary) errors the file stream: the spool must
+  // fail with it, or put() waits forever and its temp file stays.
+  let cut: unknown;
+  file.on('error', (error: unknown) => {
+    cut ??= error;
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
+  });
+  // A client that goes away mid-file: the reader destroys the file stream without an error or an end.
+  file.on('close', () => {
+    if ((file as { readableEnded?: boolean }).readableEnded) return;
+    cut ??= new Error('the client closed the connection mid-file');
+    if (!tap.destroyed) tap.destroy(new Error('the upload was cut'));
+  });
+  // put()'s pipeline reports the tap's error while it runs; after it, nobody listens but this.
+  tap.on('error', () => undefined);
   file.pipe(tap);
-  await blobs.put(key, tap);
+  try {
+    await blobs.put(key, tap);
+  } catch (error) {
+    if (cut !== undefined) throw uploadError(cut);
+    throw error;
+  }
+  if (cut !== undefined) throw uploadError(cut);
   const param = options.field === 'mask' ? 'mask' : 'image';
   if (file.truncated || size > options.maxBytes) {
-    throw new GatewayError('upload_too_large', `The file '${options.filename}' is larger than ${options.maxBytes} bytes.`, { param });
+    throw createError('upload_too_large', [`The file '${options.filename}' is larger than ${options.maxBytes} bytes.`], { param });
   }
   const contentType = sniffImageType(head);
   const allowed = options.field === 'mask' ? ['image/png'] : ['image/png', 'image/jpeg', 'image/webp'];
   if (!contentType || !allowed.includes(contentType)) {
     const kinds = options.field === 'mask' ? 'a PNG' : 'a PNG, JPEG or WebP image';
-    throw new GatewayError('invalid_upload', `The file '${options.filename}' is not ${kinds}.`, { param });
+    throw createError('invalid_upload', [`The file '${options.filename}' is not ${kinds}.`], { param });
   }
   return {
     upload: { field: options.field, filename: options.filename, contentType, sizeBytes: size, blobKey: key },

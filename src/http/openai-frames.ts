@@ -2,7 +2,8 @@
 // log always gives the same frames, so `?after=N` (N frames received) resumes exactly.
 // sequence_number, where the upstream sent one, and partial_image_index are renumbered so they
 // increase across the whole response, even across retries.
-import type { JobEvent, JobRequest } from '../engine/job.js';
+import { isTerminalEvent, type JobEvent, type JobRequest } from '../engine/job.js';
+import { errorBody } from '../errors.js';
 import { encodeJsonFrame } from '../wire/sse.js';
 import { isRecord, streamEventNames, type ImagesResponse } from '../wire/openai-images.js';
 
@@ -24,9 +25,14 @@ export function newFrameState(): FrameState {
  * raises it instead of seeing a silent end; the job resumes when holdfast starts again.
  */
 export function interruptedFrame(jobId: string, state: FrameState): string {
-  const message = `holdfast is restarting; job ${jobId} goes on. Resume with GET /v1/images/jobs/${jobId}/events?after=${state.frames}.`;
+  return errorFrame(errorBody('shutting_down', [{ id: jobId, resumeAfterFrames: state.frames }]).error, state);
+}
+
+/** The wire-format §4.4 error frame for an error object (`{message, type, param, code}`). */
+function errorFrame(inner: Record<string, unknown>, state: FrameState): string {
+  const error = { type: inner.type ?? 'server_error', code: inner.code ?? null, message: inner.message ?? 'The job failed.', param: inner.param ?? null };
   state.sequence += 1;
-  return encodeJsonFrame('error', { type: 'error', error: { type: 'server_error', code: 'shutting_down', message, param: null }, sequence_number: state.sequence - 1 });
+  return encodeJsonFrame('error', { type: 'error', error, sequence_number: state.sequence - 1 });
 }
 
 function withSequence(payload: Record<string, unknown>, state: FrameState): Record<string, unknown> {
@@ -43,7 +49,7 @@ export async function framesFor(event: JobEvent, request: JobRequest, state: Fra
   const response = event.type === 'job.completed' ? await loadImages(event) : undefined;
   const frames = eventFrames(event, request, state, response);
   state.frames += frames.length;
-  if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') state.terminal = true;
+  if (isTerminalEvent(event)) state.terminal = true;
   return frames;
 }
 
@@ -70,16 +76,10 @@ function eventFrames(event: JobEvent, request: JobRequest, state: FrameState, re
       }));
     }
     case 'job.failed': {
-      const inner = isRecord(event.error.body.error) ? event.error.body.error : event.error.body;
-      const error = { type: inner.type ?? 'server_error', code: inner.code ?? null, message: inner.message ?? 'The job failed.', param: inner.param ?? null };
-      state.sequence += 1;
-      return [encodeJsonFrame('error', { type: 'error', error, sequence_number: state.sequence - 1 })];
+      return [errorFrame(isRecord(event.error.body.error) ? event.error.body.error : event.error.body, state)];
     }
-    case 'job.cancelled': {
-      state.sequence += 1;
-      const error = { type: 'invalid_request_error', code: 'job_cancelled', message: 'The job was cancelled.', param: null };
-      return [encodeJsonFrame('error', { type: 'error', error, sequence_number: state.sequence - 1 })];
-    }
+    case 'job.cancelled':
+      return [errorFrame(errorBody('job_cancelled', []).error, state)];
     default:
       return [];
   }

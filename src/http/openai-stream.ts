@@ -4,8 +4,8 @@ import type { FastifyReply } from 'fastify';
 import type { JobRecord } from '../engine/job.js';
 import type { HttpDeps, HttpOptions } from './deps.js';
 import { framesFor, interruptedFrame, newFrameState } from './openai-frames.js';
-import { loadResultImages } from '../engine/result-images.js';
 import { openSseReply, relayEvents } from './sse-relay.js';
+import { traceOf } from './request-tracing.js';
 
 export async function relayOpenAIStream(
   deps: HttpDeps, options: HttpOptions, job: JobRecord, reply: FastifyReply, skipFrames = 0,
@@ -15,8 +15,11 @@ export async function relayOpenAIStream(
   await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     skipFrames,
-    toFrames: (event) => framesFor(event, job.request, state, (done) => loadResultImages(deps.blobs, done.response, done.images)),
-    onHeartbeat: () => deps.observer?.heartbeat?.(),
+    toFrames: (event) => framesFor(event, job.request, state, (done) => deps.engine.completedResponse(done)),
+    onHeartbeat: () => {
+      deps.observer?.heartbeat?.();
+      traceOf(reply.request)?.heartbeat();
+    },
     closingFrames: () => (state.terminal ? [] : [interruptedFrame(job.id, state)]),
   });
 }

@@ -1,6 +1,6 @@
 // The circuit breaker of one deployment and size class, as a pure transition(state, event, now,
 // options) over a table of legal moves. The router owns the states; this file owns the rules.
-import type { FailureKind } from '../engine/job.js';
+import type { UpstreamFailureKind } from '../upstream/failure.js';
 
 export type CircuitStatus = 'closed' | 'open' | 'half_open';
 
@@ -37,26 +37,20 @@ export type CircuitEvent =
 
 export const closedCircuit: CircuitState = { status: 'closed', samples: [], openedAt: 0, probing: false };
 
+/** Which upstream failures say the deployment is unhealthy; every kind must be listed. */
+const healthRelevant: Record<UpstreamFailureKind, boolean> = {
+  connect: true, idle_timeout: true, server_error: true, stream_error: true, auth: true, not_found: true,
+  rate_limited: false, bad_request: false, content_policy: false,
+};
+
 /**
- * Does this failure say the deployment is unhealthy? A 429 is budget, not health; a bad request,
- * a content-policy refusal, a cancel or the client's deadline say nothing about the deployment.
+ * Does this failure say the deployment is unhealthy? A 429 is budget, not health; a bad request
+ * or a content-policy refusal says nothing about the deployment, nor does any reason that is not
+ * an upstream call's (a cancel, the client's deadline, no capacity: the engine's own kinds).
  * auth and not_found do: that deployment is broken for everyone.
  */
-export function countsAgainstHealth(kind: FailureKind): boolean {
-  switch (kind) {
-    case 'connect': case 'idle_timeout': case 'server_error': case 'stream_error':
-    case 'auth': case 'not_found':
-      return true;
-    case 'rate_limited': case 'bad_request': case 'content_policy':
-    case 'deadline': case 'cancelled': case 'no_capacity':
-      return false;
-    default:
-      return assertNever(kind);
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${String(value)}`);
+export function countsAgainstHealth(kind: string): boolean {
+  return Object.hasOwn(healthRelevant, kind) && healthRelevant[kind as UpstreamFailureKind];
 }
 
 type Move = (state: CircuitState, now: number, options: CircuitOptions) => CircuitState | Error;

@@ -2,7 +2,6 @@
 // "who can take this attempt now, and who is best" and books each attempt's outcome; queueing is
 // the router's business.
 import type { Random } from '../time/random.js';
-import type { RateLimitInfo } from '../upstream/adapter.js';
 import type { AttemptReport, RouteRequest, SizeClass } from './router.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
 import {
@@ -141,10 +140,6 @@ export function createDeploymentPool(deps: { random: Random; metrics?: RoutingMe
       else if (counts) move(booking, report.ok ? 'success' : 'failure', now);
     },
 
-    observe(id: string, info: RateLimitInfo, now: number): void {
-      budgetOf(id).observe(info, now);
-      publishBudget(id, now);
-    },
 
     snapshot(now: number): HealthSnapshot {
       const keys = [...budgets.keys()].flatMap((deployment) => sizeClasses.map((sizeClass) => ({ deployment, sizeClass })));

@@ -1,7 +1,7 @@
 // Per deployment and size class: decaying success rate and latency (half-life in clock ms, so a
 // recovered region wins back its traffic), recent p50/p95, error counts. Circuits and budgets live
 // elsewhere; snapshot() takes them as a callback to build the health table.
-import type { FailureKind } from '../engine/job.js';
+import type { UpstreamFailureKind } from '../upstream/failure.js';
 import type { SizeClass } from './router.js';
 import type { BudgetView } from './rate-limit.js';
 import type { CircuitStatus } from './circuit.js';
@@ -11,7 +11,7 @@ export interface AttemptSample {
   deployment: string;
   sizeClass: SizeClass;
   ok: boolean;
-  kind?: FailureKind;
+  kind?: UpstreamFailureKind;
   status?: number;
   durationMs: number;
   /** The prior latency for this request's size and quality; successes feed durationMs / expectedMs. */
@@ -28,7 +28,7 @@ export interface HealthRow {
   p50_ms: number | null;
   p95_ms: number | null;
   ewma_latency_ms: number | null;
-  errors: Partial<Record<FailureKind, number>>;
+  errors: Partial<Record<UpstreamFailureKind, number>>;
   status_408: number;
   status_429: number;
   circuit: CircuitStatus;
@@ -79,7 +79,7 @@ interface Cell {
   slowness: DecayingMean;
   latencyMs: DecayingMean;
   recent: number[];
-  errors: Partial<Record<FailureKind, number>>;
+  errors: Partial<Record<UpstreamFailureKind, number>>;
   status408: number;
   status429: number;
 }

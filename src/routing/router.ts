@@ -1,6 +1,6 @@
 // The routing contract: which deployment serves the next attempt, within budgets and circuits.
 // The engine asks acquire() before every attempt and reports the outcome on the lease.
-import type { FailureKind } from '../engine/job.js';
+import type { UpstreamFailureKind } from '../upstream/failure.js';
 import type { RateLimitInfo } from '../upstream/adapter.js';
 
 export type SizeClass = 'small' | 'medium' | 'large';
@@ -20,7 +20,7 @@ export interface RouteRequest {
 
 export interface AttemptReport {
   ok: boolean;
-  kind?: FailureKind;
+  kind?: UpstreamFailureKind;
   status?: number;
   durationMs: number;
   /** Wait the upstream asked for (429 retry-after); the deployment is backed off that long. */
@@ -41,6 +41,8 @@ export type AcquireResult =
 
 export interface Router {
   acquire(request: RouteRequest, signal: AbortSignal): Promise<AcquireResult>;
+  /** Does the model route have a deployment that `tried` does not name (a failover target left)? */
+  hasUntried(model: string, tried: readonly string[]): boolean;
   close(): Promise<void>;
 }
 

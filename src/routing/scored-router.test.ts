@@ -164,3 +164,11 @@ test('rate-limit headers of a long call describe its start, so a remaining of 0 
   await pending;
   assert.equal(next?.ok, true, 'the budget is free: both starts left the window 185 s ago');
 });
+
+test('the router says whether a failover target is left: a deployment of the route not yet tried', () => {
+  const { router } = setup({ east: { weight: 1 }, west: { weight: 1 } });
+  assert.equal(router.hasUntried('img', []), true);
+  assert.equal(router.hasUntried('img', ['east']), true);
+  assert.equal(router.hasUntried('img', ['east', 'west']), false);
+  assert.equal(router.hasUntried('unknown-route', []), false);
+});

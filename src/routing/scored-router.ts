@@ -3,7 +3,6 @@
 // queue's bounds and the request's deadline. docs/routing.md describes the algorithm.
 import type { Clock, Timer } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import type { RateLimitInfo } from '../upstream/adapter.js';
 import type { AcquireResult, AttemptReport, RouteLease, RouteRequest, Router } from './router.js';
 import { defaultCircuitOptions, type CircuitOptions } from './circuit.js';
 import { defaultHealthOptions, type HealthOptions, type HealthSnapshot } from './health.js';
@@ -30,8 +29,6 @@ export interface RouterOptions {
 export interface ScoredRouter extends Router {
   /** The health table: one row per deployment and size class. */
   health(): HealthSnapshot;
-  /** Rate-limit headers seen outside a lease (e.g. a probe). */
-  observeRateLimit(deploymentId: string, info: RateLimitInfo): void;
   queueDepth(model: string): number;
 }
 
@@ -170,11 +167,8 @@ export function createRouter(deps: { clock: Clock; random: Random; metrics?: Rou
       if (earliestAt > boundAt && Number.isFinite(earliestAt)) return refuse('deadline', 'No budget frees within the wait bound.', earliestAt);
       return wait(request, signal, boundAt);
     },
+    hasUntried: (model, tried) => options.models[model]?.deployments.some((id) => !tried.includes(id)) ?? false,
     health: () => pool.snapshot(clock.now()),
-    observeRateLimit(deploymentId, info) {
-      pool.observe(deploymentId, info, clock.now());
-      pumpAll();
-    },
     queueDepth: (model) => queues.get(model)?.size ?? 0,
     async close() {
       if (closed) return;

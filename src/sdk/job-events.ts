@@ -34,7 +34,7 @@ export type JobStreamEventType = JobStreamEvent['type'];
 const TERMINAL: ReadonlySet<string> = new Set(['job.completed', 'job.failed', 'job.cancelled']);
 
 /** True for the last event a job ever has. */
-export function isTerminalEvent(event: JobStreamEvent): boolean {
+export function isTerminalEvent(event: JobStreamEvent): event is Extract<JobStreamEvent, { type: 'job.completed' | 'job.failed' | 'job.cancelled' }> {
   return TERMINAL.has(event.type);
 }
 

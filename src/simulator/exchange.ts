@@ -28,6 +28,9 @@ export class Exchange {
   private finished = false;
   private stepRunning = false;
   private chain: Promise<void> = Promise.resolve();
+  /** Frames handed to the response that have not reached the socket yet, and what waits for them. */
+  private unflushed = 0;
+  private afterFlush: (() => void) | undefined;
   /** SSE frames written so far (for error `sequence_number`s). */
   framesSent = 0;
   readonly startedAtMs: number;
@@ -70,7 +73,14 @@ export class Exchange {
     if (!raw.headersSent) {
       raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     }
-    raw.write(text);
+    this.unflushed += 1;
+    raw.write(text, () => {
+      this.unflushed -= 1;
+      if (this.unflushed > 0) return;
+      const waiting = this.afterFlush;
+      this.afterFlush = undefined;
+      waiting?.();
+    });
     this.framesSent += 1;
     this.arm(front.streamIdleTimeoutMs);
   }
@@ -99,8 +109,14 @@ export class Exchange {
     this.finish(outcome);
     const { raw } = this.options;
     // Let frames already written reach the client first; the unfinished chunked body still fails.
-    if (raw.socket && raw.headersSent) raw.socket.destroySoon();
-    else raw.destroy();
+    // Node 24's ServerResponse keeps the headers and the first chunk in its own buffer until the
+    // next tick, so tearing the socket down now would send nothing: wait for the writes to flush.
+    const tear = (): void => {
+      if (raw.socket && raw.headersSent) raw.socket.destroySoon();
+      else raw.destroy();
+    };
+    if (raw.headersSent && this.unflushed > 0) this.afterFlush = tear;
+    else tear();
   }
 
   private arm(timeoutMs: number | null): void {

@@ -1,5 +1,6 @@
 // Reads an image request's body: JSON, or multipart for edits (`image` / `image[]` files, `mask`,
 // text fields as strings). Edit inputs are checked by their magic bytes, not their declared type.
+import { sniffImageFormat, type ImageFormat } from '../wire/image-format.js';
 import type { FastifyRequest } from 'fastify';
 import { isRecord } from '../wire/openai-images.js';
 import { badRequest, type ErrorReply } from './error-bodies.js';
@@ -37,14 +38,9 @@ export async function readImageBody(request: FastifyRequest): Promise<ImageBody 
   return body;
 }
 
-export type ImageKind = 'png' | 'jpeg' | 'webp';
+export type ImageKind = ImageFormat;
 
-export function sniffImage(bytes: Buffer): ImageKind | undefined {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-  return undefined;
-}
+export const sniffImage = sniffImageFormat;
 
 /** JSON edits (`images: [{image_url: "data:..."}]`, GPT image models): decodes data URLs. */
 function jsonEditImages(body: ImageBody): ErrorReply | undefined {

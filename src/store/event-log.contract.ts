@@ -1,15 +1,9 @@
 // Contract cases for EventLog, run by describeJobStore (job-store.contract.ts) on every backend.
 // Covers per-job seq numbering, reads after a seq, concurrent appends and tens-of-MB bodies.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobEventBody } from '../engine/job.js';
-import type { MakeStores, StoreSet } from './job-store.contract.js';
-
-async function open(t: TestContext, makeStores: MakeStores): Promise<StoreSet> {
-  const stores = await makeStores();
-  t.after(() => stores.cleanup());
-  return stores;
-}
+import type { JobEventBody } from './job-record.js';
+import { openFresh as open, type MakeStores } from './fixture.contract.js';
 
 const started: JobEventBody = { type: 'attempt.started', attempt: 1, deploymentId: 'east', mode: 'stream' };
 

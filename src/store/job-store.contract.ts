@@ -1,19 +1,13 @@
 // Contract suite for JobStore, EventLog and IdempotencyStore: the same cases run on every backend
 // (hono's router/common.case.test.ts pattern). Each case gets fresh stores and cleans them up.
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobRecord, JobStatus } from '../engine/job.js';
-import type { EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from './job-store.js';
+import type { JobRecord, JobStatus } from './job-record.js';
+import type { IdempotencyEntry } from './job-store.js';
 import { describeEventCases } from './event-log.contract.js';
+import { openFresh as open, type MakeStores } from './fixture.contract.js';
 
-export interface StoreSet {
-  jobs: JobStore;
-  events: EventLog;
-  idempotency: IdempotencyStore;
-  cleanup(): Promise<void>;
-}
-
-export type MakeStores = () => Promise<StoreSet>;
+export type { MakeStores, StoreSet } from './fixture.contract.js';
 
 /** A complete record with nested attempts and a result, so round trips are checked in depth. */
 export function sampleJob(id: string, overrides: Partial<JobRecord> = {}): JobRecord {
@@ -33,11 +27,6 @@ export function sampleJob(id: string, overrides: Partial<JobRecord> = {}): JobRe
   };
 }
 
-export async function open(t: TestContext, makeStores: MakeStores): Promise<StoreSet> {
-  const stores = await makeStores();
-  t.after(() => stores.cleanup());
-  return stores;
-}
 
 export function describeJobStore(name: string, makeStores: MakeStores): void {
   describe(`${name}: JobStore`, () => describeJobCases(makeStores));
@@ -103,24 +92,6 @@ function describeJobCases(makeStores: MakeStores): void {
     assert.deepEqual(ids, ['job_early', 'job_mid', 'job_late']);
     await jobs.save({ ...sampleJob('job_mid', { createdAt: 2_000 }), status: 'succeeded' });
     assert.deepEqual((await jobs.listUnfinished()).map((j) => j.id), ['job_early', 'job_late']);
-  });
-
-  test('purgeFinishedBefore removes only finished jobs older than the cutoff and returns their ids', async (t) => {
-    const { jobs } = await open(t, makeStores);
-    await jobs.create(finished('job_old_ok', 'succeeded', 1_000));
-    await jobs.create(finished('job_old_failed', 'failed', 1_500));
-    await jobs.create(finished('job_old_cancelled', 'cancelled', 1_999));
-    await jobs.create(finished('job_at_cutoff', 'succeeded', 2_000));
-    await jobs.create(finished('job_new', 'succeeded', 3_000));
-    await jobs.create(sampleJob('job_old_queued', { updatedAt: 10 }));
-    await jobs.create(sampleJob('job_old_running', { status: 'running', updatedAt: 10 }));
-    const purged = await jobs.purgeFinishedBefore(2_000);
-    assert.deepEqual([...purged].sort(), ['job_old_cancelled', 'job_old_failed', 'job_old_ok']);
-    for (const id of purged) assert.equal(await jobs.get(id), undefined);
-    for (const id of ['job_at_cutoff', 'job_new', 'job_old_queued', 'job_old_running']) {
-      assert.equal((await jobs.get(id))?.id, id);
-    }
-    assert.deepEqual(await jobs.purgeFinishedBefore(2_000), []);
   });
 
   test('listFinishedBefore lists finished jobs older than the cutoff, oldest first, and delete removes one', async (t) => {

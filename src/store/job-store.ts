@@ -1,6 +1,6 @@
 // The job store and the per-job event log: small interfaces the engine depends on.
 // Implementations: memory/ (tests, issue 3), sqlite/ (embedded default), redis/ (scale-out, later).
-import type { JobEvent, JobEventBody, JobRecord } from '../engine/job.js';
+import type { JobEvent, JobEventBody, JobRecord } from './job-record.js';
 
 export interface JobStore {
   create(job: JobRecord): Promise<void>;
@@ -9,8 +9,6 @@ export interface JobStore {
   save(job: JobRecord): Promise<void>;
   /** Jobs in `queued` or `running`, oldest first (crash recovery). */
   listUnfinished(): Promise<JobRecord[]>;
-  /** Deletes jobs that finished (updatedAt) before `beforeMs`; returns their ids. */
-  purgeFinishedBefore(beforeMs: number): Promise<string[]>;
   /** Ids of jobs that finished (updatedAt) before `beforeMs`, oldest first, at most `limit`. */
   listFinishedBefore(beforeMs: number, limit: number): Promise<string[]>;
   /** Deletes one job record; no-op when absent. Purge deletes its events and blobs first. */

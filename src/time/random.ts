@@ -30,8 +30,3 @@ export interface IdSource {
 export const cryptoIds: IdSource = {
   next: (prefix) => `${prefix}_${randomBytes(16).toString('hex')}`,
 };
-
-/** Integer in [0, n). */
-export function pickIndex(random: Random, n: number): number {
-  return Math.min(n - 1, Math.floor(random.next() * n));
-}

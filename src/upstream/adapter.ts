@@ -1,7 +1,7 @@
 // The contract between the engine and one upstream deployment. An adapter makes exactly one HTTP
 // call per send(): it never retries. Expected failures are values (UpstreamFailure), not throws.
 import type { Readable } from 'node:stream';
-import type { FailureKind, UpstreamIds } from '../engine/job.js';
+import type { UpstreamFailureKind, UpstreamIds } from './failure.js';
 import type { ImageEndpoint, ImagesResponse } from '../wire/openai-images.js';
 
 export type UpstreamMode = 'stream' | 'non_stream';
@@ -23,6 +23,8 @@ export interface UpstreamRequest {
   mode: UpstreamMode;
   /** Abort the call when no byte arrives for this long (the path's known idle limit plus margin). */
   idleTimeoutMs?: number;
+  /** Headers for this call only (W3C trace context); never credentials, which the adapter adds. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Rate-limit facts read from the upstream's headers (x-ratelimit-*, retry-after). */
@@ -33,7 +35,7 @@ export interface RateLimitInfo {
 }
 
 export interface UpstreamFailure {
-  kind: FailureKind;
+  kind: UpstreamFailureKind;
   status?: number;
   message: string;
   /** The upstream's error body, passed through to the client where it must be (content policy, 400). */

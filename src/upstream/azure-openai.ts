@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../time/clock.js';
 import type { UpstreamAdapter } from './adapter.js';
 import { sendToUpstream } from './send.js';
+import type { UpstreamBounds } from './bounded-body.js';
 
 export interface AzureAdapterOptions {
   deploymentId: string;
@@ -12,6 +13,7 @@ export interface AzureAdapterOptions {
   apiVersion: string;
   apiKey: { reveal(): string };
   headers?: Record<string, string>;
+  bounds?: UpstreamBounds;
 }
 
 export function createAzureOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispatcher }, options: AzureAdapterOptions): UpstreamAdapter {
@@ -22,7 +24,8 @@ export function createAzureOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispa
     deploymentId: options.deploymentId,
     send: (request, handlers, signal) => sendToUpstream(deps, {
       url: `${path}/${request.endpoint}?${query}`,
-      headers: { ...options.headers, 'api-key': options.apiKey.reveal(), accept: 'application/json, text/event-stream' },
+      headers: { ...options.headers, ...request.headers, 'api-key': options.apiKey.reveal(), accept: 'application/json, text/event-stream' },
+      secrets: [options.apiKey.reveal(), ...Object.values(options.headers ?? {})], bounds: options.bounds,
     }, request, handlers, signal),
   };
 }

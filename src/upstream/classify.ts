@@ -1,7 +1,8 @@
 // Turns an upstream's answer (status + body, SSE error event, socket error) into a failure kind,
 // the one vocabulary retry-policy.ts reads (design.md, "Error classification").
-import type { FailureKind } from '../engine/job.js';
-import { isRecord } from '../wire/openai-images.js';
+import { errorBody } from '../errors.js';
+import type { UpstreamFailureKind } from './failure.js';
+import { isRecord, openAIError } from '../wire/openai-images.js';
 import type { UpstreamFailure } from './adapter.js';
 
 const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'moderation_blocked', 'contentFilter', 'content_filter', 'ResponsibleAIPolicyViolation']);
@@ -17,8 +18,10 @@ export function isContentPolicy(body: unknown): boolean {
   return CONTENT_POLICY_CODES.has(String(error.code)) || (inner !== undefined && CONTENT_POLICY_CODES.has(String(inner.code)));
 }
 
-export function kindOfStatus(status: number, body: unknown): FailureKind {
+export function kindOfStatus(status: number, body: unknown): UpstreamFailureKind {
   if (status === 408) return 'idle_timeout';
+  // A redirect or another 2xx is no answer from an image API: retry elsewhere, never relay it.
+  if (status < 400) return 'server_error';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';
   if (status === 401 || status === 403) return 'auth';
@@ -27,23 +30,11 @@ export function kindOfStatus(status: number, body: unknown): FailureKind {
   return 'bad_request';
 }
 
-/** retry-after-ms (ms), else retry-after (seconds or an HTTP date); undefined when absent or bad. */
-export function parseRetryAfterMs(headers: Record<string, string | string[] | undefined>, nowMs: number): number | undefined {
-  const first = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const ms = Number(first('retry-after-ms'));
-  if (first('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const after = first('retry-after');
-  if (after === undefined) return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(after);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
-}
-
 export function failureFromStatus(status: number, body: unknown, retryAfterMs: number | undefined): UpstreamFailure {
+  if (status < 400) {
+    const message = `The upstream answered HTTP ${status}, which is not an images response (redirects are not followed).`;
+    return { kind: 'server_error', status, message, body: { ...errorBody('upstream_invalid_response', [message]) }, partialsReceived: 0 };
+  }
   const error = errorObject(body);
   const message = typeof error?.message === 'string' ? error.message : `Upstream answered HTTP ${status}.`;
   return {
@@ -61,7 +52,7 @@ export function failureFromStreamError(data: unknown, partialsReceived: number):
   const error = errorObject(data) ?? (isRecord(data) ? data : {});
   const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'server_error';
   const message = typeof error.message === 'string' ? error.message : 'The upstream stream reported an error.';
-  const body = { error: { message, type: typeof error.type === 'string' ? error.type : 'server_error', param: null, code } };
+  const body = { ...openAIError(message, { type: typeof error.type === 'string' ? error.type : 'server_error', code }) };
   if (isContentPolicy(body)) return { kind: 'content_policy', status: 400, message, body, partialsReceived };
   const retryable = ['server_error', 'image_generation_server_error'].includes(code) || error.type === 'server_error';
   return { kind: retryable ? 'stream_error' : 'bad_request', status: retryable ? undefined : 400, message, body, partialsReceived };

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../time/clock.js';
 import type { UpstreamAdapter } from './adapter.js';
 import { sendToUpstream } from './send.js';
+import type { UpstreamBounds } from './bounded-body.js';
 
 export interface OpenAIAdapterOptions {
   deploymentId: string;
@@ -10,6 +11,7 @@ export interface OpenAIAdapterOptions {
   baseUrl: string;
   apiKey: { reveal(): string };
   headers?: Record<string, string>;
+  bounds?: UpstreamBounds;
 }
 
 export function createOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispatcher }, options: OpenAIAdapterOptions): UpstreamAdapter {
@@ -18,7 +20,8 @@ export function createOpenAIAdapter(deps: { clock: Clock; dispatcher: Dispatcher
     deploymentId: options.deploymentId,
     send: (request, handlers, signal) => sendToUpstream(deps, {
       url: `${root}/images/${request.endpoint}`,
-      headers: { ...options.headers, authorization: `Bearer ${options.apiKey.reveal()}`, accept: 'application/json, text/event-stream' },
+      headers: { ...options.headers, ...request.headers, authorization: `Bearer ${options.apiKey.reveal()}`, accept: 'application/json, text/event-stream' },
+      secrets: [options.apiKey.reveal(), ...Object.values(options.headers ?? {})], bounds: options.bounds,
     }, request, handlers, signal),
   };
 }

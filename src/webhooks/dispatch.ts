@@ -4,11 +4,10 @@
 // undefined when webhooks are off.
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import type { HoldfastConfig } from '../config/schema.js';
 import type { JobRecord } from '../engine/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { toJobResource } from '../wire/jobs.js';
-import { createWebhookSender, type Delivery, type WebhookLog } from './webhook-sender.js';
+import { createWebhookSender, type Delivery, type WebhookLog, type WebhookSenderOptions } from './webhook-sender.js';
 import { checkWebhookUrl } from './webhook-url.js';
 
 export interface WebhookDispatch {
@@ -23,14 +22,10 @@ export interface WebhookDispatch {
 const RESUME_BATCH = 1000;
 
 export function createWebhookDispatch(
-  deps: { clock: Clock; random: Random; log: WebhookLog; jobs: JobStore }, config: HoldfastConfig,
+  deps: { clock: Clock; random: Random; log: WebhookLog; jobs: JobStore }, options: WebhookSenderOptions | undefined,
 ): WebhookDispatch | undefined {
-  const settings = config.webhooks;
-  if (!settings.secret) return undefined;
-  const sender = createWebhookSender({ clock: deps.clock, random: deps.random, log: deps.log }, {
-    secret: settings.secret.reveal(), allowPrivateAddresses: settings.allow_private_addresses, maxAttempts: settings.max_attempts,
-    baseDelayMs: settings.base_delay_ms, maxDelayMs: settings.max_delay_ms, timeoutMs: settings.timeout_ms,
-  });
+  if (!options?.secret) return undefined;
+  const sender = createWebhookSender({ clock: deps.clock, random: deps.random, log: deps.log }, options);
   const controller = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
   let writes: Promise<void> = Promise.resolve();
@@ -63,7 +58,7 @@ export function createWebhookDispatch(
   };
 
   return {
-    check: (url) => checkWebhookUrl(url, { allowPrivateAddresses: settings.allow_private_addresses }),
+    check: (url) => checkWebhookUrl(url, { allowPrivateAddresses: options.allowPrivateAddresses }),
     jobFinished: start,
     async resume() {
       const pending = await deps.jobs.listWebhookPending(RESUME_BATCH);

@@ -1,9 +1,10 @@
 // Which webhook URLs holdfast will call: http(s) only, and hosts that resolve to public addresses
-// only (no private, loopback, link-local, CGNAT, unspecified or multicast) unless allowed.
+// only (ipaddr.js's `unicast` range, IPv6 forms embedding IPv4 judged by that IPv4) unless allowed.
 // The addresses checked here are the ones the sender connects to (see pinnedLookup), which
 // closes the DNS-rebinding gap between the check and the connection.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -22,20 +23,33 @@ export type WebhookTarget =
   | { ok: true; url: URL; addresses: ResolvedAddress[] }
   | { ok: false; reason: string; retryable: boolean };
 
-const nonPublic = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) nonPublic.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  nonPublic.addSubnet(net, bits, 'ipv6');
+/** IPv6 ranges that carry an IPv4 address: judged by the IPv4 address they reach. */
+const EMBEDDING_RANGES = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052', '6to4']);
+
+function embeddedIPv4(address: ipaddr.IPv6, range: string): ipaddr.IPv4 | undefined {
+  const parts = address.parts;
+  if (range === '6to4') return new ipaddr.IPv4([parts[1] >> 8, parts[1] & 0xff, parts[2] >> 8, parts[2] & 0xff]);
+  if (EMBEDDING_RANGES.has(range) || parts.slice(0, 6).every((p) => p === 0)) {
+    // Last 32 bits: IPv4-mapped, SIIT (rfc6145), NAT64 (rfc6052) and the deprecated IPv4-compatible ::a.b.c.d.
+    return new ipaddr.IPv4([parts[6] >> 8, parts[6] & 0xff, parts[7] >> 8, parts[7] & 0xff]);
+  }
+  return undefined;
 }
 
-/** True for addresses a webhook may not reach by default. IPv4-mapped IPv6 is judged as IPv4. */
+/**
+ * True for addresses a webhook may not reach by default: anything ipaddr.js does not class as
+ * `unicast` (private, loopback, link-local, CGNAT, reserved, documentation, multicast, unique
+ * local, Teredo…), and IPv6 forms that embed such an IPv4 address.
+ */
 export function isNonPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  return nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (isIP(address) === 0 || !ipaddr.isValid(address)) return true;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.range() !== 'unicast';
+  const v6 = parsed as ipaddr.IPv6;
+  const range = v6.range();
+  const v4 = embeddedIPv4(v6, range);
+  if (v4) return v4.range() !== 'unicast';
+  return range !== 'unicast';
 }
 
 export const systemResolver: HostResolver = async (hostname) => {

@@ -1,16 +1,19 @@
-// The image endpoints' shared handler (OpenAI and Azure forms): authenticate, read, validate with
+// The image endpoints' shared handler (OpenAI and Azure forms): read, validate with
 // the deployment model's rules, submit a job, then answer as the client asked: an SSE stream,
 // the JSON body, or 202 with the job's URL (Prefer: respond-async).
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../errors.js';
+import { clientKeyHook } from '../auth.js';
+import { createHash } from 'node:crypto';
+import { traceOf } from '../request-tracing.js';
+import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { createError } from '../../errors.js';
 import type { JobRecord, JobRequest } from '../../engine/job.js';
 import { checkImageRequest, modelFamily, readStreamOptions } from '../../wire/image-rules.js';
 import type { ImageEndpoint } from '../../wire/openai-images.js';
+import { headerText } from '../header-text.js';
 import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
-import { loadResultImages } from '../../engine/result-images.js';
 import { jobResourceOf } from './job-resource.js';
 
 export interface ImageCall {
@@ -19,18 +22,23 @@ export interface ImageCall {
   pathModel?: string;
 }
 
-export function authenticate(deps: HttpDeps, request: FastifyRequest): string {
-  const owner = deps.auth.authenticate(request.headers);
-  if (owner === null) throw new GatewayError('invalid_api_key', 'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.');
-  return owner;
+/**
+ * Route options of an image endpoint: the client key is checked on the headers, before a byte of
+ * the body is read (http/auth.ts's hook), and the JSON body is bounded by what the endpoint can
+ * legitimately need.
+ */
+export function imageRouteOptions(deps: HttpDeps, options: HttpOptions, endpoint: ImageEndpoint): RouteShorthandOptions {
+  return {
+    bodyLimit: endpoint === 'edits' ? options.limits.editJsonBodyBytes : options.limits.jsonBodyBytes,
+    onRequest: clientKeyHook(deps.auth),
+  };
 }
 
 function routeFor(deps: HttpDeps, options: HttpOptions, name: unknown): ModelRoute {
   const routeName = typeof name === 'string' && name !== '' ? name : options.defaultModel;
   const route = deps.models.get(routeName);
   if (!route) {
-    const known = [...deps.models.keys()].map((k) => `'${k}'`).join(', ');
-    throw new GatewayError('model_not_found', `The model '${routeName}' does not exist on this gateway. Known models: ${known}.`, { param: 'model' });
+    throw createError('model_not_found', [routeName, [...deps.models.keys()]], { param: 'model' });
   }
   return route;
 }
@@ -42,55 +50,72 @@ function validate(route: ModelRoute, parsed: ParsedImageRequest, endpoint: Image
   if (!family) return;
   const provider = route.deployments.every((d) => d.provider === 'azure') ? 'azure' : 'openai';
   const violation = checkImageRequest(family, parsed.fields, { endpoint, provider });
-  if (violation) throw new GatewayError(violation.code, violation.message, { param: violation.param });
+  if (violation) throw createError(violation.code, [violation.message], { param: violation.param });
 }
 
-function headerText(request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name];
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function deadlineOf(request: FastifyRequest): number | undefined {
+function deadlineOf(request: FastifyRequest, maxMs: number): number | undefined {
   const text = headerText(request, 'holdfast-deadline-ms');
   if (text === undefined) return undefined;
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms <= 0) throw new GatewayError('invalid_value', 'Holdfast-Deadline-Ms must be a positive integer of milliseconds.', { param: 'Holdfast-Deadline-Ms' });
+  if (!Number.isInteger(ms) || ms <= 0) throw createError('invalid_value', ['Holdfast-Deadline-Ms must be a positive integer of milliseconds.'], { param: 'Holdfast-Deadline-Ms' });
+  if (ms > maxMs) throw createError('invalid_value', [`Holdfast-Deadline-Ms must be at most ${maxMs} (jobs.max_deadline_ms).`], { param: 'Holdfast-Deadline-Ms' });
   return ms;
+}
+
+/** Any model, also ones without rules: a prompt longer than the limit is refused before it travels further. */
+function checkPromptLength(fields: Record<string, unknown>, maxChars: number): void {
+  const prompt = fields.prompt;
+  if (typeof prompt === 'string' && prompt.length > maxChars) {
+    throw createError('invalid_value', [`Invalid 'prompt': string too long. Expected a string with maximum length ${maxChars}, but got a string with length ${prompt.length} instead.`], { param: 'prompt' });
+  }
+}
+
+/** The same Idempotency-Key and body on another endpoint or model path is another request. */
+function scopedHash(call: ImageCall, parsed: ParsedImageRequest): string {
+  return createHash('sha256').update(JSON.stringify([call.endpoint, call.pathModel ?? null, parsed.requestHash])).digest('hex');
 }
 
 async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<string | undefined> {
   const url = headerText(request, 'holdfast-webhook-url');
   if (url === undefined) return undefined;
-  if (!deps.checkWebhookUrl) throw new GatewayError('invalid_value', 'Webhooks are not configured on this gateway (webhooks.secret).', { param: 'Holdfast-Webhook-Url' });
+  if (!deps.checkWebhookUrl) throw createError('invalid_value', ['Webhooks are not configured on this gateway (webhooks.secret).'], { param: 'Holdfast-Webhook-Url' });
   const verdict = await deps.checkWebhookUrl(url);
-  if (!verdict.ok) throw new GatewayError('invalid_value', `Holdfast-Webhook-Url refused: ${verdict.reason}`, { param: 'Holdfast-Webhook-Url' });
+  if (!verdict.ok) throw createError('invalid_value', [`Holdfast-Webhook-Url refused: ${verdict.reason}`], { param: 'Holdfast-Webhook-Url' });
   return url;
 }
 
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = authenticate(deps, request);
-  const deadlineMs = deadlineOf(request);
+  const owner = request.clientOwner;
+  const deadlineMs = deadlineOf(request, options.limits.maxDeadlineMs);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
-  const parsed = request.isMultipart()
-    ? await parseMultipartRequest(request, deps.blobs, id, options.uploads)
-    : parseJsonRequest(request.body);
-  const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
+  let submitted: Awaited<ReturnType<HttpDeps['engine']['submit']>>;
+  let stream: boolean;
+  // Until the job exists, its uploads belong to nobody: any refusal removes them.
   try {
+    const parsed = request.isMultipart()
+      ? await parseMultipartRequest(request, deps.blobs, id, options.uploads)
+      : parseJsonRequest(request.body);
+    checkPromptLength(parsed.fields, options.limits.maxPromptChars);
+    const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
     validate(route, parsed, call.endpoint);
+    const streamOptions = readStreamOptions(parsed.fields);
+    stream = streamOptions.stream;
+    const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
+    submitted = await deps.engine.submit({
+      id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
+      idempotencyKey: headerText(request, 'idempotency-key'), requestHash: scopedHash(call, parsed),
+      traceparent: traceOf(request)?.traceparent,
+    });
   } catch (error) {
-    await deps.blobs.deletePrefix(`jobs/${id}/`);
+    await deps.engine.discardBlobs(id).catch(() => undefined);
     throw error;
   }
-  const { stream, partialImages } = readStreamOptions(parsed.fields);
-  const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages };
-  const { job, attached } = await deps.engine.submit({
-    id, request: jobRequest, ownerKeyHash: owner, deadlineMs, webhookUrl,
-    idempotencyKey: headerText(request, 'idempotency-key'), requestHash: parsed.requestHash,
-  });
-  if (attached) await deps.blobs.deletePrefix(`jobs/${id}/`);
+  const { job, attached } = submitted;
+  traceOf(request)?.setJob(job.id);
+  if (attached) await deps.engine.discardBlobs(id);
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')
@@ -104,13 +129,13 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).send(await loadResultImages(deps.blobs, event.response, event.images));
+    if (event.type === 'job.completed') return reply.code(200).send(await deps.engine.completedResponse(event));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
-    if (event.type === 'job.cancelled') throw new GatewayError('job_cancelled', `Job ${job.id} was cancelled.`);
+    if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }
   // Either the client went away (the job goes on and waits for it at /v1/images/jobs/{id}), or
   // holdfast is shutting down before the job ended: it resumes on restart, under the same id.
   if (!gone.signal.aborted) {
-    throw new GatewayError('shutting_down', `holdfast is restarting; job ${job.id} goes on. Fetch it with GET /v1/images/jobs/${job.id}.`, { retryAfterMs: 5000 });
+    throw createError('shutting_down', [{ id: job.id }], { retryAfterMs: 5000 });
   }
 }

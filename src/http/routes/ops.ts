@@ -1,8 +1,8 @@
-// Operations: /healthz (the process answers), /readyz (the store serves), /metrics (Prometheus
+// Operations: /healthz (the process answers), /readyz (the store and the image folder can be written), /metrics (Prometheus
 // text), /v1/holdfast/deployments (the live health table).
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
-import { authenticate } from './images.js';
+import { clientKeyHook } from '../auth.js';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -19,8 +19,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!deps.metricsText) return reply.code(404).send('metrics are disabled\n');
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metricsText());
   });
-  app.get('/v1/holdfast/deployments', async (request) => {
-    authenticate(deps, request);
+  app.get('/v1/holdfast/deployments', { onRequest: clientKeyHook(deps.auth) }, async () => {
     return { object: 'list', data: deps.deploymentHealth?.() ?? [] };
   });
 }

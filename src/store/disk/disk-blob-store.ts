@@ -68,6 +68,14 @@ export class DiskBlobStore implements BlobStore {
     return total;
   }
 
+  /** Readiness: writes and removes a probe file where blobs are written (throws when it cannot). */
+  async probeWritable(): Promise<void> {
+    const probe = join(this.root, tempDirName, `readyz-${randomUUID()}`);
+    await mkdir(dirname(probe), { recursive: true });
+    await writeFile(probe, 'ok');
+    await rm(probe, { force: true });
+  }
+
   async close(): Promise<void> {}
 
   /** The file of a key; refuses keys that could leave the root or collide with temp files. */

@@ -1,6 +1,6 @@
 // In-memory JobStore, EventLog and IdempotencyStore: for unit tests and a store-less gateway.
 // Records are deep-copied in and out so callers cannot mutate stored state by accident.
-import type { JobEvent, JobEventBody, JobRecord } from '../../engine/job.js';
+import type { JobEvent, JobEventBody, JobRecord } from '../job-record.js';
 import type { ClaimResult, EventLog, IdempotencyEntry, IdempotencyStore, JobStore } from '../job-store.js';
 
 export class MemoryJobStore implements JobStore {
@@ -25,16 +25,6 @@ export class MemoryJobStore implements JobStore {
       .filter((j) => j.status === 'queued' || j.status === 'running')
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((j) => structuredClone(j));
-  }
-
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (const job of this.jobs.values()) {
-      const finished = job.status !== 'queued' && job.status !== 'running';
-      if (finished && job.updatedAt < beforeMs) ids.push(job.id);
-    }
-    for (const id of ids) this.jobs.delete(id);
-    return ids;
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {

@@ -3,11 +3,12 @@
 import { SqliteEventLog } from './sqlite-event-log.js';
 import { SqliteHandle } from './sqlite-handle.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
-import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteJobStore, type BadRecordHandler } from './sqlite-job-store.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
+  onBadRecord?: BadRecordHandler;
 }
 
 export interface SqliteStore {
@@ -21,7 +22,7 @@ export interface SqliteStore {
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const handle = SqliteHandle.open(options.path);
   return {
-    jobs: handle.use(new SqliteJobStore(handle)),
+    jobs: handle.use(new SqliteJobStore(handle, options.onBadRecord)),
     events: handle.use(new SqliteEventLog(handle)),
     idempotency: handle.use(new SqliteIdempotencyStore(handle)),
     close: async () => handle.close(),

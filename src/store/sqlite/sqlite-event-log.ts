@@ -1,7 +1,7 @@
 // EventLog on SQLite: rows (job_id, seq, at, body JSON). append assigns seq = MAX(seq) + 1 inside
 // the INSERT itself, so the number is atomic even with several processes on one database file.
 import type Database from 'better-sqlite3';
-import type { JobEvent, JobEventBody } from '../../engine/job.js';
+import type { JobEvent, JobEventBody } from '../job-record.js';
 import type { EventLog } from '../job-store.js';
 import type { SqliteHandle } from './sqlite-handle.js';
 

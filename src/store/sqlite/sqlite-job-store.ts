@@ -1,7 +1,7 @@
 // JobStore on SQLite: the JobRecord as JSON plus the columns that index it (status, owner, times).
 // Statements are prepared once; better-sqlite3 is synchronous, so each method is one atomic call.
 import type Database from 'better-sqlite3';
-import type { JobRecord } from '../../engine/job.js';
+import type { JobRecord } from '../job-record.js';
 import type { JobStore } from '../job-store.js';
 import type { SqliteHandle } from './sqlite-handle.js';
 
@@ -9,17 +9,25 @@ interface RecordRow {
   record: string;
 }
 
+interface IdRecordRow extends RecordRow {
+  id: string;
+}
+
+/** Told about a record the store cannot read (it is quarantined: status `quarantined`, kept for inspection). */
+export type BadRecordHandler = (id: string, reason: string) => void;
+
 export class SqliteJobStore implements JobStore {
   private readonly insert: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly byId: Database.Statement<[string], RecordRow>;
-  private readonly unfinished: Database.Statement<[], RecordRow>;
-  private readonly purge: Database.Statement<[number], { id: string }>;
+  private readonly unfinished: Database.Statement<[], IdRecordRow>;
+  private readonly quarantine: Database.Statement<[string]>;
   private readonly finished: Database.Statement<[number, number], { id: string }>;
   private readonly remove: Database.Statement<[string]>;
-  private readonly webhookPending: Database.Statement<[number], RecordRow>;
+  private readonly webhookPending: Database.Statement<[number], IdRecordRow>;
+  private probes = 0;
 
-  constructor(private readonly handle: SqliteHandle) {
+  constructor(private readonly handle: SqliteHandle, private readonly onBadRecord: BadRecordHandler = () => undefined) {
     const db = handle.db;
     this.insert = db.prepare(
       `INSERT INTO jobs (id, status, owner, created_at, updated_at, record)
@@ -33,17 +41,16 @@ export class SqliteJobStore implements JobStore {
     );
     this.byId = db.prepare('SELECT record FROM jobs WHERE id = ?');
     this.unfinished = db.prepare(
-      `SELECT record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
+      `SELECT id, record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
     );
-    this.purge = db.prepare(
-      `DELETE FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? RETURNING id`,
-    );
+    this.quarantine = db.prepare(`UPDATE jobs SET status = 'quarantined' WHERE id = ?`);
     this.finished = db.prepare(
       `SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
     );
     this.remove = db.prepare('DELETE FROM jobs WHERE id = ?');
     this.webhookPending = db.prepare(
-      `SELECT record FROM jobs WHERE status NOT IN ('queued', 'running') AND json_extract(record, '$.webhookPending') = 1
+      `SELECT id, record FROM jobs WHERE status NOT IN ('queued', 'running', 'quarantined')
+         AND json_valid(record) AND json_extract(record, '$.webhookPending') = 1
        ORDER BY updated_at LIMIT ?`,
     );
   }
@@ -55,7 +62,9 @@ export class SqliteJobStore implements JobStore {
 
   async get(id: string): Promise<JobRecord | undefined> {
     const row = this.byId.get(id);
-    return row ? parseRecord(row.record) : undefined;
+    if (!row) return undefined;
+    const parsed = parseRecord(row.record);
+    return parsed.ok ? parsed.job : undefined;
   }
 
   async save(job: JobRecord): Promise<void> {
@@ -63,11 +72,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listUnfinished(): Promise<JobRecord[]> {
-    return this.unfinished.all().map((row) => parseRecord(row.record));
-  }
-
-  async purgeFinishedBefore(beforeMs: number): Promise<string[]> {
-    return this.purge.all(beforeMs).map((row) => row.id);
+    return this.readable(this.unfinished.all());
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
@@ -75,15 +80,33 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listWebhookPending(limit: number): Promise<JobRecord[]> {
-    return this.webhookPending.all(limit).map((row) => parseRecord(row.record));
+    return this.readable(this.webhookPending.all(limit));
+  }
+
+  /** The rows that parse; the others are quarantined, so one bad record never stops a start. */
+  private readable(rows: IdRecordRow[]): JobRecord[] {
+    const jobs: JobRecord[] = [];
+    for (const row of rows) {
+      const parsed = parseRecord(row.record);
+      if (parsed.ok) jobs.push(parsed.job);
+      else {
+        this.quarantine.run(row.id);
+        this.onBadRecord(row.id, parsed.reason);
+      }
+    }
+    return jobs;
   }
 
   async delete(id: string): Promise<void> {
     this.remove.run(id);
   }
 
+  /** Readiness: a real write (a store that can only be read cannot take jobs or results). */
   async ping(): Promise<void> {
-    this.handle.db.prepare('SELECT 1').get();
+    const db = this.handle.db;
+    db.exec('CREATE TABLE IF NOT EXISTS readiness_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)');
+    this.probes += 1;
+    db.prepare('INSERT OR REPLACE INTO readiness_probe (id, at) VALUES (1, ?)').run(this.probes);
   }
 
   async close(): Promise<void> {
@@ -98,7 +121,17 @@ function toRow(job: JobRecord): Record<string, string | number> {
   };
 }
 
-function parseRecord(text: string): JobRecord {
-  // Written by toRow from a JobRecord; the store is the only writer, so the shape is trusted.
-  return JSON.parse(text) as JobRecord;
+function parseRecord(text: string): { ok: true; job: JobRecord } | { ok: false; reason: string } {
+  // Written by toRow from a JobRecord, but a disk fault, a hand edit or an old bug can break one.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const job = value as Partial<JobRecord> | null;
+  if (typeof job !== 'object' || job === null || typeof job.id !== 'string' || typeof job.request !== 'object' || job.request === null || !Array.isArray(job.attempts)) {
+    return { ok: false, reason: 'not a job record' };
+  }
+  return { ok: true, job: job as JobRecord };
 }

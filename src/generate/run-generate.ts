@@ -3,7 +3,7 @@
 // deadline, show phases, save partials, download the images (retrying while the gateway is away).
 // Returns a value: ok with the files written, or the one-line reason it failed.
 import {
-  HoldfastApiError, HoldfastConnectionError, reconnectDelayMs,
+  HoldfastApiError, HoldfastConnectionError, isTerminalEvent, reconnectDelayMs,
   type HoldfastClient, type JobResource, type JobStreamEvent, type ReconnectInfo,
 } from '../sdk/index.js';
 import type { Clock } from '../time/clock.js';
@@ -164,7 +164,7 @@ async function follow(deps: FollowDeps, r: FollowRequest, job: JobResource, pati
       await deps.writeFile(path, Buffer.from(event.payload.b64_json, 'base64'));
       deps.reporter.note(`saved ${path}`);
     }
-    if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') return event;
+    if (isTerminalEvent(event)) return event;
   }
   return undefined;
 }
