@@ -25,6 +25,12 @@ import { createTracing, type Tracing } from './observability/tracing.js';
 import { resolveTracingOptions } from './observability/tracing-options.js';
 import { composeObservers, createJobTracing } from './observability/job-tracing.js';
 import { HOLDFAST_VERSION } from './version.js';
+import { createAdminAuth } from './http/admin-auth.js';
+import { createClientKeys } from './keys/client-keys.js';
+import { resolveHashSecret } from './keys/key-material.js';
+import { createBilling, unpricedModels } from './cost/billing.js';
+import { priceTable } from './cost/prices-table.js';
+import { createKeyLimits } from './keys/key-limits.js';
 
 export interface HoldfastDeps {
   clock: Clock;
@@ -65,6 +71,23 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const tracing = deps.tracing ?? (tracingOptions ? createTracing(tracingOptions) : undefined);
   const regions = new Map(Object.entries(config.deployments).map(([id, d]) => [id, d.region]));
   const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, options.webhooks);
+  const infos = options.deployments;
+  const clientKeys = createClientKeys({
+    store: stores.keys, clock, ids,
+    hashSecret: resolveHashSecret(config.auth.key_hash_secret?.reveal(), config.store.kind === 'sqlite' ? config.store.path : undefined),
+  });
+  const adminAuth = createAdminAuth(config.admin.keys);
+  // With admin keys set, managed keys exist to be enforced: requests without a key are refused.
+  const clientAuth = createClientAuth(options.clientKeys, { managed: clientKeys, required: adminAuth.configured });
+  const limits = createKeyLimits({ keys: clientKeys, clock, log }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
+  const prices = priceTable(config.prices);
+  const billing = createBilling({
+    prices, deploymentModels: new Map([...infos].map(([id, d]) => [id, d.model])), usage: stores.usage,
+    owners: clientAuth, charge: (keyId, usd, at) => clientKeys.charge(keyId, usd, at), metrics, log,
+  });
+  for (const model of unpricedModels([...infos.values()].map((d) => d.model), prices)) {
+    log.warn({ model }, 'no price for this upstream model: its cost is reported as null (set prices.<model>)');
+  }
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
     adapterFor: (id) => {
@@ -73,17 +96,20 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
       return adapter;
     },
     deployments: options.deployments,
-    observer: composeObservers(
+    observer: limits.releasingOnFinish(composeObservers(
       createEngineObserver({ metrics, webhooks, log }),
       tracing ? createJobTracing(tracing, regions) : undefined,
       deps.onJobEvent ? { eventAppended: deps.onJobEvent } : undefined,
-    ),
+    )),
+    billing,
   };
   const engine = new Engine(engineDeps, options.engine);
   const retention = createRetention(engineDeps, options.retention);
   const httpDeps: HttpDeps = {
     clock, engine, blobs: stores.engine.blobs, log, models: options.routes,
-    auth: createClientAuth(options.clientKeys),
+    auth: clientAuth,
+    limits,
+    admin: { auth: adminAuth, keys: clientKeys, usage: stores.usage },
     observer: metrics ? { heartbeat: () => metrics.heartbeat() } : undefined,
     checkWebhookUrl: webhooks ? (url) => webhooks.check(url) : undefined,
     metricsText: metrics ? () => metrics.text() : undefined,
@@ -92,7 +118,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     tracing,
   };
   const server = await buildServer(httpDeps, options.http);
-  if (options.clientKeys.length === 0) log.warn('auth.keys is empty: holdfast accepts requests without a client key');
+  if (!clientAuth.enabled) log.warn('auth.keys and admin.keys are empty: holdfast accepts requests without a client key');
 
   let closing: Promise<void> | undefined;
   return {

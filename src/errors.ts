@@ -3,7 +3,8 @@
 // Every error body holdfast writes comes from here; only http/error-reply.ts turns them into HTTP.
 // Codes are snake_case and never change once shipped.
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'not_found_error'
+  | 'insufficient_quota' | 'requests' | 'permission_error';
 
 /** `{"error":{message,type,param,code}}`, the OpenAI error shape. */
 export interface ErrorBody {
@@ -42,8 +43,10 @@ export const errorCatalogue = {
   request_timeout: spec(408, 'invalid_request_error', detail),
   invalid_api_key: spec(401, 'authentication_error', () =>
     'Incorrect API key provided. Send it as `Authorization: Bearer …` or `api-key: …`.'),
-  model_not_found: spec(404, 'invalid_request_error', (model: string, known: readonly string[]) =>
-    `The model '${model}' does not exist on this gateway. Known models: ${known.map((k) => `'${k}'`).join(', ')}.`),
+  // known null: the route exists but the client key may not use it (OpenAI's wording, no list).
+  model_not_found: spec(404, 'invalid_request_error', (model: string, known: readonly string[] | null) =>
+    known === null ? `The model '${model}' does not exist or you do not have access to it.`
+      : `The model '${model}' does not exist on this gateway. Known models: ${known.map((k) => `'${k}'`).join(', ')}.`),
   job_not_found: spec(404, 'not_found_error', (jobId: string, image?: { index: number; status: string }) =>
     image === undefined ? `No job '${jobId}'.`
       : `Job '${jobId}' has no image ${image.index}${image.status === 'succeeded' ? '' : ` (status: ${image.status})`}.`),
@@ -68,6 +71,13 @@ export const errorCatalogue = {
   // The message shows only an id to quote; the details go to the log (style guide §5).
   internal_error: spec(500, 'server_error', (ref: { requestId: string } | { jobId: string }) =>
     'requestId' in ref ? `Internal error; quote request id ${ref.requestId}.` : `Internal error in job ${ref.jobId}.`),
+  // Managed client keys (issue 13): OpenAI's own codes and types for a spent quota and a rate limit.
+  insufficient_quota: spec(429, 'insufficient_quota', detail),
+  rate_limit_exceeded: spec(429, 'requests', detail),
+  invalid_admin_key: spec(401, 'authentication_error', () =>
+    'This route needs an admin key (admin.keys) as `Authorization: Bearer …`.'),
+  admin_disabled: spec(403, 'permission_error', () => 'The admin API is off: set admin.keys in holdfast.yaml.'),
+  key_not_found: spec(404, 'not_found_error', (id: string) => `No client key '${id}'.`),
 };
 
 export type ErrorCode = keyof typeof errorCatalogue;

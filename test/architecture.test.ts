@@ -112,7 +112,7 @@ const INTERFACES = {
   routing: ['routing/router.ts'],
 };
 interface Layer { may: readonly string[]; only?: Readonly<Record<string, readonly string[]>> }
-const GATEWAY = ['config', 'upstream', 'routing', 'store', 'engine', 'observability', 'webhooks', 'http', 'probe'];
+const GATEWAY = ['config', 'upstream', 'routing', 'store', 'engine', 'observability', 'webhooks', 'http', 'probe', 'keys', 'cost'];
 const layers: Record<string, Layer> = {
   wire: { may: [] },
   time: { may: [] },
@@ -125,7 +125,19 @@ const layers: Record<string, Layer> = {
   engine: { may: LEAF, only: INTERFACES },
   observability: { may: [...LEAF, 'engine', 'routing'] },
   webhooks: { may: [...LEAF, 'engine'], only: { store: INTERFACES.store } },
-  http: { may: [...LEAF, 'engine'], only: { store: INTERFACES.store, observability: ['observability/trace-types.ts'] } },
+  http: {
+    may: [...LEAF, 'engine'],
+    only: {
+      store: [...INTERFACES.store, 'store/key-store.ts', 'store/usage-ledger.ts'],
+      observability: ['observability/trace-types.ts'],
+      keys: ['keys/client-keys.ts'],
+    },
+  },
+  // Managed client keys: their store's interface, and (types only) the engine observer and HTTP's
+  // KeyLimits seam that key-limits.ts fills.
+  keys: { may: [...LEAF, 'engine'], only: { store: ['store/key-store.ts'], http: ['http/deps.ts'] } },
+  // Cost: prices attempts for the engine (AttemptBilling) and books them in the usage ledger.
+  cost: { may: [...LEAF, 'engine'], only: { store: [...INTERFACES.store, 'store/usage-ledger.ts'] } },
   probe: { may: [...LEAF, 'engine', 'routing', 'upstream'] },
   simulator: { may: ['wire', 'time'] },
   sdk: { may: ['wire', 'time'] },

@@ -9,6 +9,7 @@ import { registerProbeCommand } from './probe.js';
 import { registerDemoCommand } from './demo.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerJobsCommand } from './jobs.js';
+import { registerKeysCommand } from './keys.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerGenerateCommand(program);
   registerJobsCommand(program);
+  registerKeysCommand(program);
   // `--version` works after any command too (`holdfast serve --version`).
   const withVersion = (command: Command): void => {
     for (const sub of command.commands) {

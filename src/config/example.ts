@@ -43,6 +43,12 @@ function renderSection(name: string, schema: TSchema): string[] {
   return lines;
 }
 
+const PRICES = `# Token prices (USD per million tokens) per upstream model, over holdfast's shipped defaults
+# (gpt-image-2, gpt-image-1.5, gpt-image-1, gpt-image-1-mini; sources in docs/keys-and-cost.md).
+prices: {}
+#  gpt-image-2: { text_input_per_1m: 5, image_input_per_1m: 8, image_output_per_1m: 30 }
+`;
+
 const MODELS = `# Client-facing model names. Clients send \`model: gpt-image-2\` (or call the Azure path
 # /openai/deployments/gpt-image-2/...); holdfast picks one of the listed deployments per attempt.
 models:
@@ -103,7 +109,7 @@ export interface ExampleOptions {
 
 export function renderExampleConfig(options: ExampleOptions = {}): string {
   const generic = Object.entries(ConfigSchema.properties as Record<string, TSchema>)
-    .filter(([name]) => name !== 'models' && name !== 'deployments')
+    .filter(([name]) => name !== 'models' && name !== 'deployments' && name !== 'prices')
     .map(([name, schema]) => renderSection(name, schema).join('\n'));
   const openai = OPENAI_DEPLOYMENT_LINES.map((l) => (options.openaiEnabled === true ? `  ${l}` : `  # ${l}`)).join('\n');
   const deployments = [
@@ -119,5 +125,5 @@ export function renderExampleConfig(options: ExampleOptions = {}): string {
     `# Set ${EXAMPLE_ENV_NAMES.join(', ')} in the environment, then: holdfast config check holdfast.yaml`,
     '# Every section below shows its defaults; delete what you do not change.',
   ].join('\n');
-  return `${header}\n\n${generic.join('\n\n')}\n\n${MODELS}\n${deployments}\n`;
+  return `${header}\n\n${generic.join('\n\n')}\n\n${PRICES}\n${MODELS}\n${deployments}\n`;
 }

@@ -39,9 +39,10 @@ function cell(text: string): string {
 }
 
 function rowsOf(schema: TSchema, path: string): Row[] {
-  if (schema[Kind] === 'Record' && schema.default === undefined) {
+  if (schema[Kind] === 'Record') {
     const entry = Object.values(schema.patternProperties as Record<string, TSchema>)[0];
-    return entry === undefined ? [] : rowsOf(entry, `${path}.<name>`);
+    if (entry !== undefined && (schema.default === undefined || entry[Kind] === 'Object')) return rowsOf(entry, `${path}.<name>`);
+    return [];
   }
   if (schema[Kind] !== 'Object') return [];
   const rows: Row[] = [];

@@ -19,7 +19,11 @@ export const ConfigSchema = Type.Object({
   auth: section({
     keys: Type.Array(secret('key', { description: 'A client key, usually `env:NAME`.' }), {
       default: [],
-      description: 'Keys clients must present (`Authorization: Bearer` or `api-key`), usually `env:NAME`. Empty: no client authentication (warned).',
+      description: 'Keys clients must present (`Authorization: Bearer` or `api-key`), usually `env:NAME`. Empty (and no `admin.keys`): no client authentication (warned). Managed keys (`POST /v1/holdfast/keys`) work beside these.',
+    }),
+    key_hash_secret: Type.Union([secret('key', { description: 'HMAC secret.' }), Type.Null()], {
+      default: null,
+      description: 'Secret of the keyed hash (HMAC-SHA256) under which managed client keys are stored, usually `env:NAME`. `null`: generated once and kept in `key-hash.secret` beside the SQLite database (kind `sqlite`), or per process (kind `memory`). Replicas sharing a store must set the same value. Changing it invalidates every managed key.',
     }),
   }, 'Client authentication.'),
   admin: section({
@@ -104,6 +108,15 @@ export const ConfigSchema = Type.Object({
       description: 'Real ms per clock ms. 1 in production. Set it to the `--time-scale` of `holdfast sim` to pair with the simulator: every timeout in this file stays in real-world units, and `holdfast serve` and `holdfast probe` read it the same way.',
     }),
   }, 'Only for pairing with the upstream simulator (`holdfast init --sim` writes it).'),
+  prices: Type.Record(Type.String({ minLength: 1 }), Type.Object({
+    text_input_per_1m: Type.Number({ minimum: 0, description: 'Input text tokens (USD per million tokens).' }),
+    image_input_per_1m: Type.Number({ minimum: 0, description: 'Input image tokens (USD per million tokens).' }),
+    image_output_per_1m: Type.Number({ minimum: 0, description: 'Output image tokens, partial images included (USD per million tokens).' }),
+    text_output_per_1m: Type.Optional(Type.Number({ minimum: 0, description: 'Output text tokens, when the upstream reports them (USD per million tokens); default: `image_output_per_1m`.' })),
+  }, { additionalProperties: false, description: 'Token prices of one upstream model.' }), {
+    default: {},
+    description: 'Token prices per upstream model name (a deployment\'s `model`), over the shipped defaults for gpt-image-2, gpt-image-1.5, gpt-image-1 and gpt-image-1-mini (docs/keys-and-cost.md names their sources). A deployment whose model has no price is warned about and its cost reported as null.',
+  }),
   telemetry: section({
     traces: section({
       exporter: oneOf(TRACE_EXPORTERS, {

@@ -9,6 +9,7 @@ import type { UpstreamAdapter } from '../upstream/adapter.js';
 import type { AttemptRecord, JobEventBody, JobRecord } from './job.js';
 import type { DeploymentTiming } from './upstream-mode.js';
 import type { RetryOptions } from './retry-policy.js';
+import type { TokenUsage } from '../wire/usage.js';
 
 /** The subset of pino's Logger the engine uses. */
 export interface EngineLog {
@@ -33,12 +34,22 @@ export interface EngineObserver {
   /** The runner ended: the job is terminal, or holdfast is stopping and it will resume later. */
   runnerEnded?(job: JobRecord): void;
   jobFinished?(job: JobRecord): void;
+  /** The job is about to become terminal (awaited before its terminal event is appended); must not throw. */
+  jobEnding?(job: JobRecord): Promise<void>;
   /** An event was appended to the job's log (after it is stored); the demo tells its story from these. */
   eventAppended?(job: JobRecord, body: JobEventBody): void;
   /** Extra headers for an attempt's upstream call (trace context), asked right after attempt.started. */
   upstreamHeaders?(job: JobRecord, attempt: number): Record<string, string> | undefined;
   /** The first event of an attempt arrived (its first partial image, or its completion): elapsedMs after it started. */
   firstEvent?(job: JobRecord, attempt: AttemptRecord, elapsedMs: number): void;
+}
+
+/** Prices attempts and books them (usage ledger, key spend, cost metrics). */
+export interface AttemptBilling {
+  /** USD for these tokens on this deployment's model; undefined when the model has no price. */
+  costOf(deploymentId: string, usage: TokenUsage): number | undefined;
+  /** Awaited after every attempt that delivered or was billed, before the job moves on; must not throw. */
+  attemptBilled(job: JobRecord, attempt: AttemptRecord): Promise<void>;
 }
 
 export interface EngineDeps {
@@ -54,6 +65,7 @@ export interface EngineDeps {
   adapterFor(deploymentId: string): UpstreamAdapter;
   deployments: ReadonlyMap<string, DeploymentInfo>;
   observer?: EngineObserver;
+  billing?: AttemptBilling;
 }
 
 export interface EngineOptions {

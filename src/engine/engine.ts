@@ -46,6 +46,16 @@ export class Engine {
     const now = clock.now();
     const id = input.id ?? this.allocateId();
     const deadlineAt = now + (input.deadlineMs ?? this.options.defaultDeadlineMs);
+    const job: JobRecord = {
+      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
+      deadlineAt,
+      request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
+      webhookPending: input.webhookUrl !== undefined ? true : undefined,
+      traceparent: input.traceparent,
+    };
+    // The record exists before its key is claimed: whoever sees the claim finds its job (a claim
+    // first would let a concurrent submit see the key, miss the job and take the key over).
+    await this.deps.jobs.create(job);
     if (input.idempotencyKey) {
       // The key must outlive its job, which finishes by its deadline and is kept retentionMs after;
       // a key that outlives a purged job is released below when it points at nothing.
@@ -54,6 +64,7 @@ export class Engine {
         expiresAt: deadlineAt + this.options.retentionMs,
       }, now);
       if (!claim.claimed) {
+        await this.deps.jobs.delete(id);
         const existing = await this.deps.jobs.get(claim.existing.jobId);
         if (claim.existing.requestHash !== (input.requestHash ?? '')) {
           throw createError('idempotency_key_reused', [input.idempotencyKey], { param: 'Idempotency-Key' });
@@ -63,14 +74,6 @@ export class Engine {
         return this.submit(input);
       }
     }
-    const job: JobRecord = {
-      id, ownerKeyHash: input.ownerKeyHash, status: 'queued', createdAt: now, updatedAt: now,
-      deadlineAt,
-      request: input.request, attempts: [], idempotencyKey: input.idempotencyKey, webhookUrl: input.webhookUrl,
-      webhookPending: input.webhookUrl !== undefined ? true : undefined,
-      traceparent: input.traceparent,
-    };
-    await this.deps.jobs.create(job);
     await this.emit(job, { type: 'job.queued' });
     this.startRunner(job);
     return { job: structuredClone(job), attached: false };
@@ -190,6 +193,8 @@ export class Engine {
   private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
+    // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
+    if (isTerminal(status)) await this.deps.observer?.jobEnding?.(job);
     const now = this.deps.clock.now();
     this.recent.remember(await this.deps.events.append(job.id, body, now), job.id);
     const changed = status !== job.status || body.type !== 'image.partial';

@@ -10,6 +10,7 @@ import { jobErrorFromFailure, jobErrorFromRouting, jobErrorOf, withAttemptCount 
 import { routeClassOf } from '../routing/router.js';
 import type { UpstreamFailure, UpstreamMode, UpstreamRequest, UpstreamResult } from '../upstream/adapter.js';
 import { storeResultImages, withoutImageData } from './result-images.js';
+import { billAttempt } from './attempt-billing.js';
 import type { ImagesResponse } from '../wire/openai-images.js';
 
 interface FailedAttempt {
@@ -105,6 +106,7 @@ export class JobRunner {
     if (traceHeaders) request.headers = { ...request.headers, ...traceHeaders };
 
     let result: UpstreamResult;
+    let answeredStatus: number | undefined;
     let firstEventSeen = false;
     const firstEvent = (): void => {
       if (firstEventSeen) return;
@@ -113,7 +115,7 @@ export class JobRunner {
     };
     try {
       result = await deps.adapterFor(deploymentId).send(request, {
-        onResponse: (_status, ids) => { record.upstreamIds = { ...ids }; },
+        onResponse: (status, ids) => { answeredStatus = status; record.upstreamIds = { ...ids }; },
         onPartial: (payload) => {
           firstEvent();
           // Partials asked for only to keep the upstream talking are never shown: their image is not kept.
@@ -133,7 +135,9 @@ export class JobRunner {
       : { ok: false, kind: result.failure.kind, status: result.failure.status, durationMs, retryAfterMs: result.failure.retryAfterMs, rateLimit: result.rateLimit });
     if (!result.ok) this.recordFailure(record, result.failure, request.mode);
     else record.outcome = 'succeeded';
+    const billed = billAttempt(record, result, { answeredStatus, prompt: job.request.fields.prompt, billing: deps.billing });
     this.logAttempt(record, durationMs, result.ok ? undefined : result.failure.message);
+    if (billed) await deps.billing?.attemptBilled(job, record);
     deps.observer?.attemptEnded?.(job, record, durationMs);
     if (result.ok) {
       await this.append({ type: 'attempt.succeeded', attempt, deploymentId, upstreamIds: record.upstreamIds });
@@ -237,7 +241,7 @@ export class JobRunner {
   private logAttempt(record: AttemptRecord, durationMs: number, error?: string): void {
     this.deps.log.info({
       jobId: this.job.id, attempt: record.attempt, deploymentId: record.deploymentId, mode: record.mode,
-      outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, error,
+      outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, costUsd: record.costUsd, lost: record.lost, error,
     }, 'attempt ended');
   }
 

@@ -5,7 +5,10 @@ import type { Clock } from '../time/clock.js';
 import type { Engine } from '../engine/engine.js';
 import type { DeploymentInfo } from '../engine/deps.js';
 import type { BlobStore } from '../store/blob-store.js';
-import type { ClientAuth } from './auth.js';
+import type { ClientAuth, Principal } from './auth.js';
+import type { AdminAuth } from './admin-auth.js';
+import type { ClientKeys } from '../keys/client-keys.js';
+import type { UsageLedger } from '../store/usage-ledger.js';
 import type { UploadLimits } from './intake.js';
 import type { ClientLimits } from './client-limits.js';
 
@@ -18,11 +21,27 @@ export interface HttpObserver {
   heartbeat?(): void;
 }
 
+/** A managed key's limits, checked before a job is created (and so before any upstream call). */
+export interface KeyLimits {
+  /** Throws the OpenAI-shaped refusal, or holds a concurrency slot for the job until release(). */
+  admit(principal: Principal, request: { model: string; jobId: string; deadlineMs?: number }): Promise<void>;
+  release(principal: Principal, jobId: string): Promise<void>;
+}
+
+/** What the admin API needs; undefined parts switch it off. */
+export interface AdminDeps {
+  auth: AdminAuth;
+  keys: ClientKeys;
+  usage: UsageLedger;
+}
+
 export interface HttpDeps {
   clock: Clock;
   engine: Engine;
   blobs: BlobStore;
   auth: ClientAuth;
+  limits?: KeyLimits;
+  admin?: AdminDeps;
   log: Logger;
   models: ReadonlyMap<string, ModelRoute>;
   observer?: HttpObserver;

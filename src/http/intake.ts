@@ -10,6 +10,7 @@ import { jobBlobPrefix, uploadBlobKey } from '../store/blob-keys.js';
 import { sniffImageFormat } from '../wire/image-format.js';
 import type { UploadRef } from '../engine/job.js';
 import { isRecord } from '../wire/openai-images.js';
+import { requestHash, type FileIdentity } from './request-hash.js';
 
 export interface UploadLimits {
   maxFiles: number;
@@ -32,17 +33,9 @@ export function sniffImageType(head: Buffer): string | undefined {
   return format ? `image/${format}` : undefined;
 }
 
-/** How the answer is delivered, not what is generated: a retry may switch between stream and JSON. */
-const DELIVERY_FIELDS: ReadonlySet<string> = new Set(['stream', 'partial_images']);
-
-function canonicalHash(fields: Record<string, unknown>, fileDigests: string[]): string {
-  const sorted = Object.keys(fields).filter((k) => !DELIVERY_FIELDS.has(k)).sort().map((k) => [k, fields[k]]);
-  return createHash('sha256').update(JSON.stringify([sorted, fileDigests])).digest('hex');
-}
-
 export function parseJsonRequest(body: unknown): ParsedImageRequest {
   if (!isRecord(body)) throw createError('invalid_json', ['not_an_object']);
-  return { fields: { ...body }, files: [], requestHash: canonicalHash(body, []) };
+  return { fields: { ...body }, files: [], requestHash: requestHash(body, []) };
 }
 
 /** An error of the multipart reader (busboy): the client's body is malformed or was cut. */
@@ -62,7 +55,7 @@ export async function parseMultipartRequest(
 ): Promise<ParsedImageRequest> {
   const fields: Record<string, unknown> = {};
   const files: UploadRef[] = [];
-  const digests: string[] = [];
+  const digests: FileIdentity[] = [];
   try {
     const parts = request.parts({ limits: { fileSize: Math.max(limits.maxFileBytes, limits.maxMaskBytes), files: limits.maxFiles + 1, parts: 1000 } });
     for (;;) {
@@ -88,7 +81,7 @@ export async function parseMultipartRequest(
       const ref = await spoolFile(part.file, blobs, uploadBlobKey(jobId, files.length), {
         field: part.fieldname, filename: part.filename || 'upload', maxBytes: isMask ? limits.maxMaskBytes : limits.maxFileBytes,
       });
-      digests.push(ref.digest);
+      digests.push({ field: part.fieldname, digest: ref.digest });
       files.push(ref.upload);
     }
     if (!files.some((f) => f.field !== 'mask')) {
@@ -101,7 +94,7 @@ export async function parseMultipartRequest(
   if (!files.some((f) => f.field !== 'mask')) {
     throw createError('missing_required_parameter', ["Missing required parameter: 'image'."], { param: 'image' });
   }
-  return { fields, files, requestHash: canonicalHash(fields, digests) };
+  return { fields, files, requestHash: requestHash(fields, digests) };
 }
 
 async function spoolFile(

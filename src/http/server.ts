@@ -13,6 +13,8 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerJsonParser } from './json-body.js';
 import { applyClientLimits } from './client-limits.js';
+import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerAdminUsageRoutes } from './routes/admin-usage.js';
 
 function fromFastifyError(error: FastifyError): GatewayError | undefined {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return createError('invalid_json', ['media_type']);
@@ -59,6 +61,10 @@ export async function buildServer(deps: HttpDeps, options: HttpOptions): Promise
   registerAzureRoutes(app, deps, options);
   registerJobRoutes(app, deps, options);
   registerOpsRoutes(app, deps);
+  if (deps.admin) {
+    registerAdminKeyRoutes(app, deps, deps.admin);
+    registerAdminUsageRoutes(app, deps.admin);
+  }
   return app;
 }
 

@@ -89,6 +89,7 @@ export function composeObservers(...observers: Array<EngineObserver | undefined>
     jobStarted: (...a) => { for (const o of list) o.jobStarted?.(...a); },
     runnerEnded: (...a) => { for (const o of list) o.runnerEnded?.(...a); },
     jobFinished: (...a) => { for (const o of list) o.jobFinished?.(...a); },
+    async jobEnding(...a) { for (const o of list) await o.jobEnding?.(...a); },
     firstEvent: (...a) => { for (const o of list) o.firstEvent?.(...a); },
     eventAppended: (...a) => { for (const o of list) o.eventAppended?.(...a); },
     upstreamHeaders(...a) {

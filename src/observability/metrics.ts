@@ -42,6 +42,10 @@ export interface Metrics {
   upstream429(deployment: string): void;
   jobStarted(): void;
   jobFinished(): void;
+  /** USD billed by an attempt, by model route and deployment (never by client key). */
+  cost(labels: { model: string; deployment: string }, usd: number): void;
+  /** USD billed by an attempt that delivered nothing. */
+  lostCost(labels: { model: string; deployment: string }, usd: number): void;
 }
 
 const generationBuckets = [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600];
@@ -85,6 +89,8 @@ export function createMetrics(): Metrics {
     upstream429: (deployment) => m.upstream429.inc({ deployment: toLabel(deployment) }),
     jobStarted: () => m.inFlight.inc(),
     jobFinished: () => m.inFlight.dec(),
+    cost: (l, usd) => m.cost.inc({ model: toLabel(l.model), deployment: toLabel(l.deployment) }, usd),
+    lostCost: (l, usd) => m.lostCost.inc({ model: toLabel(l.model), deployment: toLabel(l.deployment) }, usd),
   };
 }
 
@@ -130,5 +136,13 @@ function buildInstruments(registry: Registry) {
       labelNames: ['deployment'] as const, registers,
     }),
     inFlight: new Gauge({ name: 'holdfast_jobs_in_flight', help: 'Jobs queued or running.', registers }),
+    cost: new Counter({
+      name: 'holdfast_cost_usd_total', help: 'USD billed by upstream attempts (price table applied to their usage), by model and deployment.',
+      labelNames: ['model', 'deployment'] as const, registers,
+    }),
+    lostCost: new Counter({
+      name: 'holdfast_lost_cost_usd_total', help: 'USD billed by attempts that delivered nothing (failed after the upstream started generating), by model and deployment.',
+      labelNames: ['model', 'deployment'] as const, registers,
+    }),
   };
 }

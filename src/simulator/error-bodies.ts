@@ -97,11 +97,14 @@ export function streamErrorPayload(sequenceNumber: number): StreamErrorPayload {
   };
 }
 
-/** The edit failure event: `image_generation_server_error` at sequence 0. */
+/**
+ * The edits failure event of the seed (wire-format §4.4, second frame): the kind is in
+ * `error.type`, `error.code` is `image_generation_failed`, at sequence 0, before any partial.
+ */
 export function editErrorPayload(): StreamErrorPayload {
   return {
     type: 'error',
-    error: { type: 'image_generation_server_error', code: 'image_generation_server_error', message: 'Image generation failed. Please try again.', param: null },
+    error: { type: 'image_generation_server_error', code: 'image_generation_failed', message: 'Image generation failed', param: null },
     sequence_number: 0,
   };
 }

@@ -1,7 +1,7 @@
 // Plays one admitted generation on its Exchange: partial frames at their scheduled times, then the
 // completed frame(s) or the JSON body; mid-stream faults strike at the time timeline.ts gives.
 import type { Clock } from '../time/clock.js';
-import { encodeJsonFrame } from '../wire/sse.js';
+import { encodeJsonFrame, encodeSseFrame } from '../wire/sse.js';
 import {
   streamEventNames, type CompletedImageEvent, type ImageEndpoint, type ImagesResponse, type ImagesUsage,
   type PartialImageEvent,
@@ -11,6 +11,7 @@ import type { Exchange } from './exchange.js';
 import type { DrawnFault } from './faults.js';
 import type { ImageRenderer, ImageSpec, OutputFormat } from './images.js';
 import { faultTimeMs, type ResolvedQuality } from './timeline.js';
+import { PARTIAL_IMAGE_TOKENS } from '../wire/usage.js';
 
 export interface GenerationRequest {
   endpoint: ImageEndpoint;
@@ -42,14 +43,31 @@ export interface GenerationDeps {
   seed: number;
 }
 
-/** Output tokens per megapixel by quality (wire-format §3, gpt-image-1 table at 1024x1024). */
+/** Output tokens per image at 1024x1024 by quality (wire-format §3, OAI-GUIDE table). */
 const OUTPUT_TOKENS: Record<ResolvedQuality, number> = { low: 272, medium: 1056, high: 4160 };
 
+/** The guide's exact counts for the two other documented sizes (wire-format §3). */
+const DOCUMENTED_TOKENS: Record<string, Record<ResolvedQuality, number>> = {
+  '1024x1536': { low: 408, medium: 1584, high: 6240 },
+  '1536x1024': { low: 400, medium: 1568, high: 6208 },
+};
+
+/** Image output tokens of one image: the documented count, else the 1024x1024 count scaled by area. */
+export function outputTokensPerImage(width: number, height: number, quality: ResolvedQuality): number {
+  const documented = DOCUMENTED_TOKENS[`${width}x${height}`];
+  if (documented) return documented[quality];
+  return Math.round((OUTPUT_TOKENS[quality] * width * height) / 1_048_576);
+}
+
+/**
+ * The usage the simulator bills: ~4 prompt characters per text token, 323 tokens per input image,
+ * the output tokens of each image, and 100 per partial image streamed (wire-format §4.5).
+ */
 export function usageFor(req: GenerationRequest): ImagesUsage {
   const text = Math.max(1, Math.ceil(req.prompt.length / 4));
   const image = req.inputImages * 323;
-  const perImage = Math.round((OUTPUT_TOKENS[req.quality] * req.width * req.height) / 1_048_576);
-  const output = perImage * req.n + 100 * (req.stream ? req.partialImages : 0);
+  const perImage = outputTokensPerImage(req.width, req.height, req.quality);
+  const output = perImage * req.n + PARTIAL_IMAGE_TOKENS * (req.stream ? req.partialImages : 0);
   return {
     total_tokens: text + image + output,
     input_tokens: text + image,
@@ -89,7 +107,8 @@ export function runGeneration(ex: Exchange, req: GenerationRequest, plan: Genera
     // Edits fail before the first partial would have been sent (at 0.2·T).
     ex.at(Math.round(0.2 * plan.durationMs), () => {
       if (req.stream) {
-        ex.writeFrame(encodeJsonFrame('error', editErrorPayload()));
+        // The seed's frame has a data line only, no `event:` line (wire-format §4.4).
+        ex.writeFrame(encodeSseFrame({ data: JSON.stringify(editErrorPayload()) }));
         ex.endStream('edit_error');
       } else {
         ex.sendJson(500, { error: editErrorPayload().error }, 'edit_error');

@@ -3,6 +3,7 @@
 // definition and no store imports engine/. engine/job.ts re-exports them with the state machine.
 import type { ImageEndpoint, ImagesResponse } from '../wire/openai-images.js';
 import type { UpstreamFailureKind, UpstreamIds } from '../upstream/failure.js';
+import type { TokenUsage } from '../wire/usage.js';
 
 export type { UpstreamIds };
 
@@ -80,6 +81,14 @@ export interface AttemptRecord {
   outcome?: 'succeeded' | FailureKind;
   status?: number;
   upstreamIds: UpstreamIds;
+  /** Tokens the upstream billed for it: its `usage`, or an estimate when a billed attempt failed. */
+  usage?: TokenUsage;
+  /** usage at the price table; null when the deployment's model has no price. */
+  costUsd?: number | null;
+  /** Billed (the upstream had started generating) but delivered nothing. */
+  lost?: boolean;
+  /** Images it delivered. */
+  images?: number;
 }
 
 export interface JobRecord {

@@ -138,6 +138,30 @@ function describeIdempotencyCases(makeStores: MakeStores): void {
     assert.deepEqual(second, { claimed: false, existing: entry() });
   });
 
+  test('20 claims of one key at once: exactly one wins, and every other one sees the winner', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => idempotency.claim(entry({ jobId: `job_${i}`, requestHash: `h${i}` }), 1_000)));
+    const winners = results.flatMap((r, i) => (r.claimed ? [i] : []));
+    assert.equal(winners.length, 1, `winners: ${winners.join(',')}`);
+    const winner = entry({ jobId: `job_${winners[0]}`, requestHash: `h${winners[0]}` });
+    for (const r of results) if (!r.claimed) assert.deepEqual(r.existing, winner);
+    assert.deepEqual(await idempotency.claim(entry({ jobId: 'job_late' }), 1_000), { claimed: false, existing: winner });
+  });
+
+  test('20 claims of an expired key at once: exactly one takes it over', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    await idempotency.claim(entry({ jobId: 'job_old', expiresAt: 5_000 }), 1_000);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => idempotency.claim(entry({ jobId: `job_${i}`, expiresAt: 50_000 }), 6_000)));
+    assert.equal(results.filter((r) => r.claimed).length, 1);
+    for (const r of results) if (!r.claimed) assert.notEqual(r.existing.jobId, 'job_old');
+  });
+
+  test('20 claims of 20 keys at once all win', async (t) => {
+    const { idempotency } = await open(t, makeStores);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => idempotency.claim(entry({ key: `key-${i}`, jobId: `job_${i}` }), 1_000)));
+    assert.equal(results.filter((r) => r.claimed).length, 20);
+  });
+
   test('the same key in another scope is a separate claim', async (t) => {
     const { idempotency } = await open(t, makeStores);
     await idempotency.claim(entry(), 1_000);

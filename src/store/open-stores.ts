@@ -5,10 +5,16 @@ import type { EventLog, IdempotencyStore, JobStore } from './job-store.js';
 import { DiskBlobStore } from './disk/disk-blob-store.js';
 import { MemoryEventLog, MemoryIdempotencyStore, MemoryJobStore } from './memory/memory-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
+import type { KeyStore } from './key-store.js';
+import type { UsageLedger } from './usage-ledger.js';
+import { MemoryKeyStore } from './memory/memory-key-store.js';
+import { MemoryUsageLedger } from './memory/memory-usage-ledger.js';
 
 export interface Stores {
   engine: { jobs: JobStore; events: EventLog; idempotency: IdempotencyStore; blobs: BlobStore };
   jobs: JobStore;
+  keys: KeyStore;
+  usage: UsageLedger;
   /** Throws when jobs or blobs cannot be written (readiness). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +34,7 @@ export function openStores(options: StoreOptions): Stores {
     const jobs = new MemoryJobStore();
     return {
       engine: { jobs, events: new MemoryEventLog(), idempotency: new MemoryIdempotencyStore(), blobs }, jobs,
+      keys: new MemoryKeyStore(), usage: new MemoryUsageLedger(),
       ready: () => blobs.probeWritable(), close: () => blobs.close(),
     };
   }
@@ -35,6 +42,8 @@ export function openStores(options: StoreOptions): Stores {
   return {
     engine: { jobs: sqlite.jobs, events: sqlite.events, idempotency: sqlite.idempotency, blobs },
     jobs: sqlite.jobs,
+    keys: sqlite.keys,
+    usage: sqlite.usage,
     ready: async () => {
       await sqlite.jobs.ping();
       await blobs.probeWritable();

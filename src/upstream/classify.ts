@@ -47,13 +47,25 @@ export function failureFromStatus(status: number, body: unknown, retryAfterMs: n
   };
 }
 
-/** An in-band SSE `error` event (wire-format §4.4). */
+/** In-band kinds that mean "the upstream failed, try again" (design.md retry table). */
+const TRANSIENT_STREAM_KINDS: ReadonlySet<string> = new Set(['server_error', 'image_generation_server_error']);
+
+/**
+ * An in-band SSE `error` event (wire-format §4.4). The kind may be in `error.type` or in
+ * `error.code` (the edits frame has type `image_generation_server_error`, code
+ * `image_generation_failed`), so both are read. A frame naming no kind at all is an upstream
+ * failure too: nothing in it says the request was wrong.
+ */
 export function failureFromStreamError(data: unknown, partialsReceived: number): UpstreamFailure {
   const error = errorObject(data) ?? (isRecord(data) ? data : {});
-  const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'server_error';
+  const type = typeof error.type === 'string' && error.type !== 'error' ? error.type : undefined;
+  const code = typeof error.code === 'string' ? error.code : undefined;
   const message = typeof error.message === 'string' ? error.message : 'The upstream stream reported an error.';
-  const body = { ...openAIError(message, { type: typeof error.type === 'string' ? error.type : 'server_error', code }) };
-  if (isContentPolicy(body)) return { kind: 'content_policy', status: 400, message, body, partialsReceived };
-  const retryable = ['server_error', 'image_generation_server_error'].includes(code) || error.type === 'server_error';
+  const body = { ...openAIError(message, { type: type ?? 'server_error', code: code ?? type ?? 'server_error' }) };
+  if (isContentPolicy(body) || (type !== undefined && CONTENT_POLICY_CODES.has(type))) {
+    return { kind: 'content_policy', status: 400, message, body, partialsReceived };
+  }
+  const named = [type, code].filter((k): k is string => k !== undefined);
+  const retryable = named.length === 0 || named.some((k) => TRANSIENT_STREAM_KINDS.has(k));
   return { kind: retryable ? 'stream_error' : 'bad_request', status: retryable ? undefined : 400, message, body, partialsReceived };
 }

@@ -47,14 +47,18 @@ export function parseGoDurationMs(text: string): number | undefined {
 export function parseRetryAfterMs(headers: ResponseHeaders, nowMs: number): number | undefined {
   const first = (name: string): string | undefined => {
     const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
+    const text = (Array.isArray(v) ? v[0] : v)?.trim();
+    return text === '' ? undefined : text;
   };
   const ms = Number(first('retry-after-ms'));
   if (first('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
   const after = first('retry-after');
   if (after === undefined) return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  // A numeric value is seconds or nothing: never read a number as a date.
+  if (/^[-+.\d]+$/.test(after)) {
+    const seconds = Number(after);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+  }
   const date = Date.parse(after);
   return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
 }

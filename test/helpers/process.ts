@@ -80,6 +80,8 @@ export async function spawnHoldfast(
     if (tail.length > 40) tail.shift();
   };
   if (child.stderr) createInterface({ input: child.stderr }).on('line', remember);
+  // A child that never listens is killed (then the exit handler rejects with its log tail).
+  const listenTimer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const url = await new Promise<string>((resolve, reject) => {
     if (!child.stdout) return reject(new Error('no stdout'));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -88,7 +90,7 @@ export async function spawnHoldfast(
       if (listening) resolve(listening[1]);
     });
     void exited.then(([code, signal]) => reject(new Error(`holdfast exited (${code ?? signal}) before listening:\n${tail.join('\n')}`)));
-  });
+  }).finally(() => clearTimeout(listenTimer));
   return {
     url, child,
     async kill(signal = 'SIGKILL') {

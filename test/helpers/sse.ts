@@ -37,7 +37,7 @@ export async function readSse(url: string, init: { method?: 'GET' | 'POST'; head
   const decoder = new TextDecoder();
   for await (const chunk of res.body) {
     const text = decoder.decode(chunk as Buffer, { stream: true });
-    raw += text.length > 2000 ? text.slice(0, 2000) : text;
+    raw += text;
     parser.feed(text);
     if (init.stopAfterFrames !== undefined && frames.length >= init.stopAfterFrames) {
       res.body.destroy();
@@ -59,4 +59,24 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   const res = await request(url, { headers });
   const text = await res.body.text();
   return { status: res.statusCode, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+/**
+ * Checks a whole OpenAI-format SSE body (wire-format §8.1): only `event:` + `data:` frames ending
+ * in one blank line, and `: keepalive\n` comments between frames, never followed by a blank line;
+ * no `id:` or `retry:` line anywhere. Returns the number of keepalives.
+ */
+export function assertOpenAIWireForm(raw: string): number {
+  const token = /: keepalive\n|(?:event: [^\n]+\n)?data: [^\n]*\n\n/y;
+  let keepalives = 0;
+  let at = 0;
+  while (at < raw.length) {
+    token.lastIndex = at;
+    const m = token.exec(raw);
+    if (!m) throw new Error(`not OpenAI SSE wire form at byte ${at}: ${JSON.stringify(raw.slice(at, at + 120))}`);
+    if (m[0] === ': keepalive\n') keepalives += 1;
+    at = token.lastIndex;
+  }
+  if (/^(id|retry):/m.test(raw)) throw new Error('an id: or retry: line in an OpenAI-format stream');
+  return keepalives;
 }

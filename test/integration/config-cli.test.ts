@@ -37,7 +37,7 @@ function capture(): CliOutput & { stdout: string; stderr: string } {
 
 function holdfast(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROGRAM, ...args], {
-    cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8',
+    cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL',
   });
 }
 

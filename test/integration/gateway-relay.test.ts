@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { startStack, seedConfig, seedEnv } from '../helpers/stack.js';
-import { readSse, postJson } from '../helpers/sse.js';
+import { assertOpenAIWireForm, readSse, postJson } from '../helpers/sse.js';
 
 const azurePath = '/openai/deployments/gpt-image-2/images/generations?api-version=2025-04-01-preview';
 
 test('the seed report request (2048x2048 high, stream, no partials, 60 s idle front) completes with heartbeats', async (t) => {
-  // 0.01: a simulated 15 s heartbeat is 150 ms of real time, well above timer jitter.
+  // 0.01: a simulated 15 s heartbeat is 150 ms of real time. The exact count per interval is pinned
+  // on a ManualClock in src/http/sse-relay.test.ts; here a loaded machine stretches every interval
+  // (timers fire late, each heartbeat re-arms after the last), so only a floor that holds is checked.
   const stack = await startStack(t, { config: seedConfig(), env: seedEnv, timeScale: 0.01 });
   const started = stack.clock.now();
   const result = await readSse(`${stack.url}${azurePath}`, {
@@ -19,13 +21,14 @@ test('the seed report request (2048x2048 high, stream, no partials, 60 s idle fr
   assert.equal(result.status, 200);
   assert.match(String(result.headers['holdfast-job-id']), /^job_[0-9a-f]{32}$/);
   const events = result.frames.map((f) => f.event);
-  assert.equal(events.filter((e) => e === 'image_generation.completed').length, 1, `events: ${events.join(',')}`);
+  assert.equal(events.filter((e) => e === 'image_generation.completed').length, 1, `events: ${events.join(',')} ${JSON.stringify(result.frames.at(-1)?.json).slice(0, 300)}`);
   assert.ok(!events.includes('error'), `no error frame: ${events.join(',')}`);
   assert.ok(!events.includes('image_generation.partial_image'), 'the client asked for no partials');
   // A 2048x2048 high generation lasts minutes: with a heartbeat every 15 s there are several.
   assert.ok(elapsedMs > 150_000, `simulated elapsed ${elapsedMs}`);
-  assert.ok(result.comments >= Math.floor(elapsedMs / 15_000) - 3, `${result.comments} heartbeats over ${elapsedMs} ms`);
-  assert.ok(!/^id:|^retry:/m.test(result.raw), 'no id: or retry: lines');
+  assert.ok(result.comments >= Math.max(5, Math.floor(elapsedMs / 15_000 / 3)), `${result.comments} heartbeats over ${elapsedMs} ms`);
+  // The whole body, byte for byte in form: frames and `: keepalive\n` lines only, no id:/retry:.
+  assert.equal(assertOpenAIWireForm(result.raw), result.comments);
   const image = await sharp(Buffer.from(String(result.frames.at(-1)?.json.b64_json), 'base64')).metadata();
   assert.equal(image.width, 2048);
   assert.equal(image.format, 'jpeg');

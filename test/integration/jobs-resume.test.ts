@@ -2,7 +2,7 @@
 // `?after=N` (no second generation), and the job's own event stream honours Last-Event-ID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSse, type SseFrame } from '../helpers/sse.js';
+import { readSse, type SseFrame, assertOpenAIWireForm } from '../helpers/sse.js';
 import { jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
@@ -30,7 +30,7 @@ test('a stream dropped after its first partial is resumed with ?after=N: every f
     readSse(`${holdfast.url}/v1/images/jobs/${jobId}/events`, { method: 'GET', headers: { ...auth, 'last-event-id': '1' } }),
   ]);
   assert.equal(rest.status, 200);
-  assert.ok(!/^id:|^retry:/m.test(rest.raw), 'the resumed OpenAI stream carries no id: lines');
+  assertOpenAIWireForm(rest.raw);
   const all = [...cut.frames, ...rest.frames];
   assert.deepEqual(summary(all), [
     'image_generation.partial_image#0', 'image_generation.partial_image#1', 'image_generation.completed#',

@@ -45,10 +45,12 @@ function holdfast(args: string[]): Promise<{ code: number | null; stdout: string
     });
     let stdout = '';
     let stderr = '';
+    // Killed if it hangs: the test fails with what it printed instead of waiting for the runner's timeout.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
 }
 

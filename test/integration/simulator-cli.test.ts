@@ -25,7 +25,7 @@ deployments:
   - { name: b, form: azure, model: gpt-image-2, rate_limit: { requests: 0 }, idle_timeout_ms: -5 }
 `);
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', RUN_SIM, 'sim', '--scenario', file, '--port', '0'], {
-    encoding: 'utf8', timeout: 30_000,
+    encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL',
   });
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /deployments\[1\]\.idle_timeout_ms: must be a positive integer/);

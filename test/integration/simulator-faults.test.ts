@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenarioYaml } from '../../src/simulator/index.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
 import { azureUrl, postJson, readSse, startSim } from './simulator-harness.js';
 
 const KEY = { 'api-key': 'k' };
@@ -58,7 +59,11 @@ test('a stream error on a non-streaming request answers 500 server_error at that
   assert.deepEqual(await res.json(), { error: { type: 'server_error', code: null, message: 'An error occurred while processing your request.', param: null } });
 });
 
-test('an edit error is an image_generation_server_error event at sequence 0', async (t) => {
+// The two frames of wire-format §4.4, byte for byte.
+const SEED_ERROR_FRAME = 'event: error\ndata: {"type":"error","error":{"type":"server_error","code":null,"message":"An error occurred while processing your request.","param":null},"sequence_number":2}\n\n';
+const SEED_EDIT_ERROR_FRAME = 'data: {"type":"error","error":{"type":"image_generation_server_error","code":"image_generation_failed","message":"Image generation failed","param":null},"sequence_number":0}\n\n';
+
+test('an edit error is the seed edits frame (§4.4), byte for byte, before any partial', async (t) => {
   const { url, sim } = await startSim(t, { scale: 0.002 });
   await setFaults(url, 'gpt-image-2', { all: { edit_error: 1 } });
   const form = new FormData();
@@ -67,15 +72,23 @@ test('an edit error is an image_generation_server_error event at sequence 0', as
   form.append('prompt', 'add a hat');
   form.append('model', 'gpt-image-2');
   form.append('stream', 'true');
+  form.append('partial_images', '2');
   form.append('quality', 'low');
   const res = await fetch(`${url}/v1/images/edits`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: form });
-  const { frames } = await readSse(res);
-  assert.equal(frames.length, 1);
-  assert.equal(frames[0].event, 'error');
-  const data = frames[0].data as { sequence_number: number; error: { type: string } };
-  assert.equal(data.sequence_number, 0);
-  assert.equal(data.error.type, 'image_generation_server_error');
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), SEED_EDIT_ERROR_FRAME);
   assert.equal(sim.stats().deployments['gpt-image-2'].attempts_by_outcome.edit_error, 1);
+});
+
+test('a stream error after one partial is the seed error frame (§4.4), byte for byte', async (t) => {
+  const { url } = await startSim(t, { scale: 0.002 });
+  await setFaults(url, 'gpt-image-2', { small: { stream_error: 1, after_partial: 0 } });
+  const res = await postJson(`${url}/v1/images/generations`, { model: 'gpt-image-2', ...SMALL, stream: true, partial_images: 2 }, { authorization: 'Bearer k' });
+  const text = await res.text();
+  const frames = text.split(/(?<=\n\n)/);
+  assert.equal(frames.length, 2, text.slice(0, 300));
+  assert.match(frames[0], /^event: image_generation\.partial_image\ndata: \{"type":"image_generation\.partial_image",[^\n]*\}\n\n$/);
+  assert.equal(frames[1], SEED_ERROR_FRAME);
 });
 
 test('a non-streaming answer slower than response_timeout_ms gets the 408 from the front', async (t) => {
@@ -84,13 +97,19 @@ name: slow
 deployments:
   - { name: slow, form: azure, model: gpt-image-2, region: eastus, latency_factor: 10, response_timeout_ms: 30000 }
 `, 'slow');
-  const { url, clock } = await startSim(t, { scale: 0.01, scenario });
-  const started = clock.now();
-  const res = await postJson(azureUrl(url, 'slow'), SMALL, KEY);
+  // On a ManualClock: the answer must not come before 30 simulated seconds, and must come right after.
+  const clock = new ManualClock();
+  const { url, sim } = await startSim(t, { clock, scenario });
+  let answered = false;
+  const pending = postJson(azureUrl(url, 'slow'), SMALL, KEY).then((res) => { answered = true; return res; });
+  while (sim.stats().deployments.slow.in_flight < 1) await new Promise((r) => setImmediate(r));
+  await clock.advanceBy(29_500, { stepMs: 500 });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(answered, false, 'no answer before the response timeout');
+  await clock.advanceBy(1_000, { stepMs: 100 });
+  const res = await pending;
   assert.equal(res.status, 408);
   assert.deepEqual(await res.json(), { error: { code: 'Timeout', message: 'The operation was timeout.' } });
-  const elapsed = clock.now() - started;
-  assert.ok(elapsed >= 29_000 && elapsed < 40_000, `after ${elapsed} simulated ms`);
 });
 
 test('close() resolves promptly with generations in flight, and /_sim/reset clears the stats', async (t) => {

@@ -87,13 +87,15 @@ async function webhookOf(deps: HttpDeps, request: FastifyRequest): Promise<strin
 export async function handleImageRequest(
   deps: HttpDeps, options: HttpOptions, call: ImageCall, request: FastifyRequest, reply: FastifyReply,
 ): Promise<FastifyReply | void> {
-  const owner = request.clientOwner;
+  const principal = request.clientPrincipal;
+  const owner = principal.owner;
   const deadlineMs = deadlineOf(request, options.limits.maxDeadlineMs);
   const webhookUrl = await webhookOf(deps, request);
   const id = deps.engine.allocateId();
   let submitted: Awaited<ReturnType<HttpDeps['engine']['submit']>>;
   let stream: boolean;
-  // Until the job exists, its uploads belong to nobody: any refusal removes them.
+  let admitted = false;
+  // Until the job exists, its uploads (and its key's limit slot) belong to nobody: any refusal frees them.
   try {
     const parsed = request.isMultipart()
       ? await parseMultipartRequest(request, deps.blobs, id, options.uploads)
@@ -101,6 +103,8 @@ export async function handleImageRequest(
     checkPromptLength(parsed.fields, options.limits.maxPromptChars);
     const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
     validate(route, parsed, call.endpoint);
+    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs });
+    admitted = true;
     const streamOptions = readStreamOptions(parsed.fields);
     stream = streamOptions.stream;
     const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
@@ -110,12 +114,17 @@ export async function handleImageRequest(
       traceparent: traceOf(request)?.traceparent,
     });
   } catch (error) {
+    if (admitted) await deps.limits?.release(principal, id);
     await deps.engine.discardBlobs(id).catch(() => undefined);
     throw error;
   }
   const { job, attached } = submitted;
   traceOf(request)?.setJob(job.id);
-  if (attached) await deps.engine.discardBlobs(id);
+  if (attached) {
+    // The slot admitted for this request did not become a new job: give it back.
+    await deps.limits?.release(principal, id);
+    await deps.engine.discardBlobs(id);
+  }
   reply.header('holdfast-job-id', job.id);
   if (/respond-async/i.test(headerText(request, 'prefer') ?? '')) {
     return reply.code(202).header('location', `/v1/images/jobs/${job.id}`).header('preference-applied', 'respond-async')

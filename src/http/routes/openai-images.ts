@@ -11,10 +11,12 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: HttpDeps, optio
     app.post(`${prefix}/images/generations`, imageRouteOptions(deps, options, 'generations'), (request, reply) => handleImageRequest(deps, options, { endpoint: 'generations' }, request, reply));
     app.post(`${prefix}/images/edits`, imageRouteOptions(deps, options, 'edits'), (request, reply) => handleImageRequest(deps, options, { endpoint: 'edits' }, request, reply));
   }
-  app.get('/v1/models', { onRequest }, async () => {
+  app.get('/v1/models', { onRequest }, async (request) => {
+    const { managed } = request.clientPrincipal;
+    const allowed = managed?.models ? new Set(managed.models) : undefined;
     return {
       object: 'list',
-      data: [...deps.models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'holdfast' })),
+      data: [...deps.models.keys()].filter((id) => !allowed || allowed.has(id)).map((id) => ({ id, object: 'model', created: 0, owned_by: 'holdfast' })),
     };
   });
 }

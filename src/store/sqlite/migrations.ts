@@ -48,6 +48,59 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_expiry ON idempotency (expires_at);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- 002 managed client keys and the usage ledger
+-- client_keys: one row per managed key; hash = HMAC-SHA256 of the plain key (never stored).
+-- key_requests: admission times per key for the 60 s rpm window; old rows are deleted on admit.
+-- key_slots:   concurrency slots per key (one per job), freed on release or at expires_at.
+-- key_spend:   USD spent per key and bucket ('total', 'day:YYYY-MM-DD', 'month:YYYY-MM', UTC).
+-- usage:       one row per billed or delivered attempt (the usage ledger, kept past job retention).
+CREATE TABLE client_keys (
+  id              TEXT PRIMARY KEY,
+  hash            TEXT NOT NULL UNIQUE,
+  name            TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  record          TEXT NOT NULL
+);
+CREATE TABLE key_requests (
+  key_id TEXT NOT NULL,
+  at     INTEGER NOT NULL
+);
+CREATE INDEX key_requests_by_key ON key_requests (key_id, at);
+CREATE TABLE key_slots (
+  key_id     TEXT NOT NULL,
+  slot_id    TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (key_id, slot_id)
+);
+CREATE TABLE key_spend (
+  key_id TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  usd    REAL NOT NULL,
+  PRIMARY KEY (key_id, bucket)
+);
+CREATE TABLE usage (
+  job_id              TEXT NOT NULL,
+  attempt             INTEGER NOT NULL,
+  at                  INTEGER NOT NULL,
+  key_id              TEXT NOT NULL,
+  key_name            TEXT NOT NULL,
+  model               TEXT NOT NULL,
+  deployment          TEXT NOT NULL,
+  images              INTEGER NOT NULL,
+  lost                INTEGER NOT NULL,
+  text_input_tokens   INTEGER NOT NULL,
+  image_input_tokens  INTEGER NOT NULL,
+  image_output_tokens INTEGER NOT NULL,
+  text_output_tokens  INTEGER NOT NULL,
+  cost_usd            REAL NOT NULL,
+  PRIMARY KEY (job_id, attempt)
+);
+CREATE INDEX usage_by_time ON usage (at);
+`,
+  },
 ];
 
 /** Applies every migration above the database's user_version, each in its own transaction. */

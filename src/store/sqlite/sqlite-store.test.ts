@@ -64,6 +64,8 @@ test('closing every store on the database closes it; using one afterwards fails'
   await store.jobs.close();
   await store.events.close();
   await store.idempotency.close();
+  await store.keys.close();
+  await store.usage.close();
   await assert.rejects(store.jobs.ping());
   await store.close();
 });
