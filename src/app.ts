@@ -9,7 +9,7 @@ import type { IdSource, Random } from './time/random.js';
 import type { HoldfastConfig } from './config/schema.js';
 import { optionsFromConfig } from './app-options.js';
 import { Engine } from './engine/engine.js';
-import type { EngineDeps } from './engine/deps.js';
+import type { EngineDeps, EngineObserver } from './engine/deps.js';
 import { createRetention } from './engine/retention.js';
 import { buildServer, closeServer } from './http/server.js';
 import { createClientAuth } from './http/auth.js';
@@ -41,6 +41,8 @@ export interface HoldfastDeps {
   ids: IdSource;
   log: Logger;
   dispatcher?: Dispatcher;
+  /** Sees every job event as it is appended (`holdfast demo` tells its story from these). */
+  onJobEvent?: EngineObserver['eventAppended'];
   /** The process environment's OTEL_* variables (read by the CLI), for telemetry.traces. */
   otelEnv?: Readonly<Record<string, string | undefined>>;
   /** A tracing component of the caller's; otherwise one is built from telemetry.traces. */
@@ -106,7 +108,10 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     },
     deployments: options.deployments,
     observer: limits.releasingOnFinish(composeObservers(
-      createEngineObserver({ metrics, webhooks, log }), tracing ? createJobTracing(tracing, regions) : undefined, feed.observer,
+      createEngineObserver({ metrics, webhooks, log }),
+      tracing ? createJobTracing(tracing, regions) : undefined,
+      feed.observer,
+      deps.onJobEvent ? { eventAppended: deps.onJobEvent } : undefined,
     )),
     billing,
     cluster: cluster?.engine,

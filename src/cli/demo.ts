@@ -15,6 +15,7 @@ interface DemoCliOptions {
   dataDir?: string;
   seed: string;
   logLevel: string;
+  story: boolean;
 }
 
 export const DEFAULT_DATA_DIR = './holdfast-data';
@@ -55,7 +56,8 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
   const log = createLogger({ level: parsed.logLevel, destination: pino.destination(2) });
   let demo;
   try {
-    demo = await startDemo({ log }, {
+    const story = options.story ? (line: string): void => { process.stdout.write(line); } : undefined;
+    demo = await startDemo({ log, story }, {
       ...parsed, host: '127.0.0.1', dataDir: options.dataDir ?? DEFAULT_DATA_DIR, adminKey: process.env.HOLDFAST_ADMIN_KEY || undefined,
     });
   } catch (error) {
@@ -68,6 +70,10 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
     timeScale: parsed.timeScale, defaultGatewayUrl: DEFAULT_GATEWAY_URL,
     adminKey: demo.adminKey, adminKeyFromEnv: Boolean(process.env.HOLDFAST_ADMIN_KEY),
   }));
+  if (options.story) {
+    const clockNote = parsed.timeScale === 1 ? '' : ` Times are wall-clock, with holdfast's simulated clock beside them (it runs ${Math.round(1 / parsed.timeScale)}x; job resources and logs use it).`;
+    process.stdout.write(`\nWhat holdfast does, one line per job, attempt, retry, failover and outcome (--no-story to hide).${clockNote}\n\n`);
+  }
   const signal = await untilSignal();
   process.stdout.write(`\nholdfast demo: ${signal}, stopping\n`);
   await demo.close();
@@ -83,7 +89,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--time-scale <factor>', 'real ms per simulated ms (0.1: a 245 s generation takes 24.5 s)', '0.1')
     .option('--data-dir <dir>', `where SQLite and images are kept (default ${DEFAULT_DATA_DIR})`)
     .option('--seed <n>', "the simulator's seed (faults, jitter, images)", '1')
-    .option('--log-level <level>', "holdfast's log level (logs go to stderr)", 'error')
+    .option('--log-level <level>', "holdfast's JSON log level (logs go to stderr)", 'error')
+    .option('--no-story', 'do not print a line per attempt, retry, failover and outcome')
     .action(async (options: DemoCliOptions) => {
       process.exit(await runDemo(options));
     });

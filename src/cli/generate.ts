@@ -1,6 +1,7 @@
 // `holdfast generate "prompt" [--size …] [--quality …] [--partials N] [--n N] [--format png] [--out FILE]
 // [--gateway URL] [--key K] [--model M] [--async] [--save-partials]`: one image through the jobs API,
-// with a progress display on a terminal. Exit 0 only when the image is written; else one line, exit 1.
+// with a progress display on a terminal; follows the job through gateway restarts until its deadline.
+// Exit 0 only when the image is written; else one line and the code of GENERATE_EXIT (docs/cli.md).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createHoldfastClient } from '../sdk/index.js';
@@ -8,9 +9,48 @@ import { SystemClock } from '../time/clock.js';
 import { cryptoIds } from '../time/random.js';
 import { checkOutPath, defaultOutPath, type OutputFormat } from '../generate/generate-files.js';
 import { createPlainReporter, createTtyReporter } from '../generate/progress-reporter.js';
-import { runGenerate, type GenerateRequest } from '../generate/run-generate.js';
+import { runGenerate, type GenerateOutcome, type GenerateRequest } from '../generate/run-generate.js';
+import type { ProgressReporter } from '../generate/progress-reporter.js';
+import type { Clock } from '../time/clock.js';
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
+
+/** Exit codes of `generate` and `jobs follow|fetch` (docs/cli.md). */
+export const GENERATE_EXIT = {
+  ok: 0,
+  /** The job failed or was cancelled, the gateway refused the request, or could not be reached to create it. */
+  failed: 1,
+  usage: 2,
+  /** The job exists but the gateway stayed unreachable until its deadline: `holdfast jobs follow <id>` later. */
+  unreachable: 3,
+  interrupted: 130,
+} as const;
+
+export function reporterFor(clock: Clock): ProgressReporter {
+  return process.stderr.isTTY ? createTtyReporter(clock, process.stderr) : createPlainReporter(clock, process.stderr);
+}
+
+/** The exit code for an outcome; 130 when interrupted (the job goes on at the gateway). */
+export function exitCodeOf(outcome: GenerateOutcome, interrupted: boolean): number {
+  if (outcome.ok) return GENERATE_EXIT.ok;
+  if (interrupted) return GENERATE_EXIT.interrupted;
+  return outcome.reason === 'unreachable' && outcome.jobId ? GENERATE_EXIT.unreachable : GENERATE_EXIT.failed;
+}
+
+/** SIGINT/SIGTERM abort `signal`; call the returned function to stop listening. */
+export function interruptOnSignals(): { signal: AbortSignal; done(): void } {
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: interrupt.signal,
+    done() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
 
 interface GenerateCliOptions {
   size: string;
@@ -52,27 +92,26 @@ async function runGenerateCommand(prompt: string, options: GenerateCliOptions): 
   const request = toRequest(prompt, options);
   if (typeof request === 'string') {
     process.stderr.write(`holdfast generate: ${request}\n`);
-    return 1;
+    return GENERATE_EXIT.usage;
   }
   const clock = new SystemClock();
-  const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const reporter = process.stderr.isTTY ? createTtyReporter(process.stderr) : createPlainReporter(clock, process.stderr);
+  const interrupt = interruptOnSignals();
+  const reporter = reporterFor(clock);
   const outcome = await runGenerate({
     client: createHoldfastClient({ baseUrl: options.gateway, apiKey: options.key }),
     clock, reporter, idempotencyKey: cryptoIds.next('gen'), signal: interrupt.signal,
     writeFile: (path, bytes) => writeFile(path, bytes),
     print: (text) => process.stdout.write(text),
   }, request);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  if (outcome.ok) return 0;
-  const jobUrl = outcome.jobId ? ` (job ${options.gateway.replace(/\/+$/, '')}/v1/images/jobs/${outcome.jobId})` : '';
-  const message = interrupt.signal.aborted ? `interrupted; the job goes on at the gateway${jobUrl}` : `${outcome.message}${outcome.jobId && !outcome.message.includes(outcome.jobId) ? jobUrl : ''}`;
-  reporter.finish(`holdfast generate: ${message}`);
-  return interrupt.signal.aborted ? 130 : 1;
+  interrupt.done();
+  if (!outcome.ok) reporter.finish(`holdfast generate: ${failureMessage(outcome, options.gateway, interrupt.signal.aborted)}`);
+  return exitCodeOf(outcome, interrupt.signal.aborted);
+}
+
+export function failureMessage(outcome: Extract<GenerateOutcome, { ok: false }>, gateway: string, interrupted: boolean): string {
+  const jobUrl = outcome.jobId ? ` (job ${gateway.replace(/\/+$/, '')}/v1/images/jobs/${outcome.jobId})` : '';
+  if (interrupted) return `interrupted; the job goes on at the gateway${jobUrl}${outcome.jobId ? `; pick it up with: holdfast jobs follow ${outcome.jobId}` : ''}`;
+  return `${outcome.message}${outcome.jobId && !outcome.message.includes(outcome.jobId) ? jobUrl : ''}`;
 }
 
 export function registerGenerateCommand(program: Command): void {

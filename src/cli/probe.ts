@@ -1,6 +1,8 @@
 // `holdfast probe --config holdfast.yaml --size 2048x2048 --quality high --count N [--json]`: sends N
 // bounded requests to each deployment through holdfast's own upstream adapters and prints the
-// comparison table. Exit 0 when it ran (whatever the upstreams answered), 2 on bad options or config.
+// comparison table. Exit codes (docs/cli.md): 0 every deployment answered at least one request
+// with an image, 1 some deployment failed every request (or the probe could not run), 2 bad options
+// or config.
 import type { Command } from 'commander';
 import { ConfigError, loadConfigFile, rateLimitOf } from '../config/load.js';
 import type { HoldfastConfig } from '../config/schema.js';
@@ -23,8 +25,10 @@ interface ProbeFlags {
   prompt: string;
   outputFormat?: string;
   json?: boolean;
-  timeScale: string;
+  timeScale?: string;
 }
+
+export const PROBE_EXIT = { ok: 0, deploymentFailed: 1, usage: 2 } as const;
 
 export function registerProbeCommand(program: Command): void {
   program
@@ -40,7 +44,7 @@ export function registerProbeCommand(program: Command): void {
     .option('--prompt <text>', 'prompt to send', 'A lighthouse on a rocky coast at dusk, probe image')
     .option('--output-format <fmt>', 'png | jpeg | webp (default: the upstream default)')
     .option('--json', 'print the report as JSON')
-    .option('--time-scale <factor>', 'real ms per clock ms, to match `holdfast sim --time-scale` (times are then simulated)', '1')
+    .option('--time-scale <factor>', 'real ms per clock ms, to match `holdfast sim --time-scale` (times are then simulated); default: simulation.time_scale of the config')
     .action(async (flags: ProbeFlags) => {
       process.exitCode = await probeCommand(flags);
     });
@@ -52,11 +56,11 @@ function integerFlag(text: string, name: string, min: number, max: number): numb
   return n;
 }
 
-function parseFlags(flags: ProbeFlags): { options: ProbeOptions; timeScale: number } {
+function parseFlags(flags: ProbeFlags): { options: ProbeOptions; timeScale?: number } {
   if (!/^\d{2,5}x\d{2,5}$/.test(flags.size)) throw new RangeError(`--size: must look like 1024x1024, got '${flags.size}'`);
   if (!['low', 'medium', 'high', 'auto'].includes(flags.quality)) throw new RangeError(`--quality: must be low, medium, high or auto, got '${flags.quality}'`);
-  const timeScale = Number(flags.timeScale);
-  if (!(timeScale > 0)) throw new RangeError(`--time-scale: must be > 0, got '${flags.timeScale}'`);
+  const timeScale = flags.timeScale === undefined ? undefined : Number(flags.timeScale);
+  if (timeScale !== undefined && !(timeScale > 0)) throw new RangeError(`--time-scale: must be > 0, got '${flags.timeScale}'`);
   return {
     timeScale,
     options: {
@@ -92,11 +96,13 @@ async function probeCommand(flags: ProbeFlags): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof RangeError) {
       process.stderr.write(`${error.message}\n`);
-      return 2;
+      return PROBE_EXIT.usage;
     }
     throw error;
   }
-  const clock: Clock = parsed.timeScale === 1 ? new SystemClock() : new ScaledClock(parsed.timeScale);
+  // The same reading of the config as `holdfast serve`: its simulation.time_scale, unless overridden.
+  const timeScale = parsed.timeScale ?? config.simulation.time_scale;
+  const clock: Clock = timeScale === 1 ? new SystemClock() : new ScaledClock(timeScale);
   const dispatcher = createUpstreamDispatcher();
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(new Error('interrupted'));
@@ -106,7 +112,12 @@ async function probeCommand(flags: ProbeFlags): Promise<number> {
     if (!flags.json) process.stderr.write(`probing ${targets.length} deployment(s): ${parsed.options.count} x ${parsed.options.size} ${parsed.options.quality} each\n`);
     const report = await runProbe({ clock }, targets, parsed.options, stop.signal);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbeTable(report));
-    return 0;
+    const dead = report.deployments.filter((row) => row.requests > 0 && row.successes === 0);
+    if (dead.length > 0) {
+      process.stderr.write(`probe: ${dead.map((r) => r.deployment).join(', ')} failed every request (exit ${PROBE_EXIT.deploymentFailed})\n`);
+      return PROBE_EXIT.deploymentFailed;
+    }
+    return PROBE_EXIT.ok;
   } catch (error) {
     process.stderr.write(`probe failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof RangeError ? 2 : 1;

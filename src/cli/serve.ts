@@ -9,13 +9,19 @@ import { StoreLockedError } from '../store/sqlite/sqlite-owner-lock.js';
 import { StoreUnavailableError } from '../store/store-unavailable-error.js';
 import { SystemClock } from '../time/clock.js';
 import { cryptoIds, systemRandom } from '../time/random.js';
+import { ScaledClock } from '../time/scaled-clock.js';
+import { busyPortMessage, renderServeSummary } from './serve-summary.js';
+import { HOLDFAST_VERSION } from '../version.js';
 
 interface ServeOptions {
   config: string;
   port?: string;
   host?: string;
   graceMs: string;
+  summary: string;
 }
+
+const SUMMARY_MODES = ['auto', 'always', 'never'];
 
 export function withListen(config: HoldfastConfig, host: string | undefined, port: string | undefined): HoldfastConfig {
   if (host === undefined && port === undefined) return config;
@@ -31,7 +37,12 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'listen on this port (overrides listen.port)')
     .option('--host <host>', 'listen on this interface (overrides listen.host)')
     .option('--grace-ms <ms>', 'on SIGTERM, how long in-flight jobs may finish', '30000')
+    .option('--summary <when>', 'print a human start-up summary: auto (when stdout, where logs go, is a terminal), always, never', 'auto')
     .action(async (options: ServeOptions) => {
+      if (!SUMMARY_MODES.includes(options.summary)) {
+        process.stderr.write(`holdfast serve: --summary: one of ${SUMMARY_MODES.join(', ')}, got '${options.summary}'\n`);
+        process.exit(2);
+      }
       let config: HoldfastConfig;
       try {
         const loaded = loadConfigFile(options.config, process.env);
@@ -45,10 +56,12 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       const log = createLogger({ level: config.log.level });
+      // simulation.time_scale: the same config pairs with `holdfast sim --time-scale` (timeouts stay in real-world units).
+      const clock = config.simulation.time_scale === 1 ? new SystemClock() : new ScaledClock(config.simulation.time_scale);
       const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_')));
       let holdfast: Awaited<ReturnType<typeof createHoldfast>>;
       try {
-        holdfast = await createHoldfast({ clock: new SystemClock(), random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
+        holdfast = await createHoldfast({ clock, random: systemRandom, ids: cryptoIds, log, otelEnv }, config);
       } catch (error) {
         // A store held by another process, or a Redis that does not answer: say so and exit, no stack.
         if (error instanceof StoreLockedError || error instanceof StoreUnavailableError) {
@@ -57,8 +70,24 @@ export function registerServeCommand(program: Command): void {
         }
         throw error;
       }
-      const url = await holdfast.start();
+      let url: string;
+      try {
+        url = await holdfast.start();
+      } catch (error) {
+        await holdfast.close(0).catch(() => undefined);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          process.stderr.write(busyPortMessage(config.listen.host, config.listen.port));
+          process.exit(1);
+        }
+        throw error;
+      }
       log.info({ url, models: Object.keys(config.models), deployments: Object.keys(config.deployments) }, 'holdfast is listening');
+      if (options.summary === 'always' || (options.summary === 'auto' && process.stdout.isTTY)) {
+        process.stdout.write(renderServeSummary({
+          version: HOLDFAST_VERSION, url, config, configPath: options.config, timeScale: config.simulation.time_scale,
+          hasRoute: (path) => holdfast.server.hasRoute({ method: 'GET', url: path }),
+        }));
+      }
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;

@@ -4,6 +4,7 @@
 import type { ConfigIssue } from './config-error.js';
 import { isPlainObject, joinPath } from './key-path.js';
 import { checkStores } from './store-checks.js';
+import { closestKey } from './closest-key.js';
 
 export interface CrossCheckResult {
   issues: ConfigIssue[];
@@ -17,12 +18,21 @@ function entriesOf(value: unknown): [string, Record<string, unknown>][] {
   return Object.entries(value).filter((e): e is [string, Record<string, unknown>] => isPlainObject(e[1]));
 }
 
+/** Hosts that only stand for a real one: the example config's `example-…` resources, example.com and friends. */
+export function isPlaceholderHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return /^example-/.test(host) || /(^|\.)example\.(com|org|net)$/.test(host) || /your-?resource/.test(host);
+}
+
 function checkBaseUrl(path: string, d: Record<string, unknown>, error: Report, warn: Report): void {
   if (typeof d.base_url !== 'string' || !/^https?:\/\//.test(d.base_url)) return;
   if (!URL.canParse(d.base_url)) return error(joinPath(path, 'base_url'), 'must be an http(s) URL');
   const url = new URL(d.base_url);
   // URLs end up in logs and error messages; credentials belong in api_key or headers.
   if (url.username !== '' || url.password !== '') error(joinPath(path, 'base_url'), 'must not contain credentials; use api_key or headers');
+  if (isPlaceholderHost(url.hostname)) {
+    warn(joinPath(path, 'base_url'), `${url.hostname} is a placeholder (the example that holdfast init writes): put your resource's endpoint here (Azure portal: Keys and Endpoint)`);
+  }
   if (d.provider === 'openai' && !/\/v1\/?$/.test(url.pathname)) {
     warn(joinPath(path, 'base_url'), 'an OpenAI base URL is normally the API root ending in /v1 (https://api.openai.com/v1)');
   }
@@ -49,7 +59,10 @@ function checkModels(root: Record<string, unknown>, error: Report): Set<string> 
     model.deployments.forEach((ref: unknown, i) => {
       if (typeof ref !== 'string') return;
       if (listed.has(ref)) error(joinPath(listPath, i), `lists deployment '${ref}' twice`);
-      else if (known !== undefined && !known.has(ref)) error(joinPath(listPath, i), `unknown deployment '${ref}'`);
+      else if (known !== undefined && !known.has(ref)) {
+        const near = closestKey(ref, [...known]);
+        error(joinPath(listPath, i), `unknown deployment '${ref}'${near ? ` (did you mean '${near}'?)` : ''}`);
+      }
       listed.add(ref);
       used.add(ref);
     });
@@ -107,5 +120,9 @@ export function crossCheck(root: unknown): CrossCheckResult {
   checkAuth(root, warn);
   checkAdminKeys(root, error);
   checkStores(root, error, warn);
+  const scale = isPlainObject(root.simulation) ? root.simulation.time_scale : undefined;
+  if (typeof scale === 'number' && scale !== 1) {
+    warn('simulation.time_scale', `is ${scale}: holdfast runs on simulated time (a pairing with holdfast sim --time-scale ${scale}); never in production`);
+  }
   return result;
 }

@@ -64,7 +64,8 @@ test("the issue's example parses, with provider defaults per deployment", () => 
   assert.equal(config.deployments.westeurope?.idle_timeout_ms, 60000);
   assert.equal(config.deployments.sweden?.api_key.reveal(), 'sw-secret-2');
   assert.equal(config.auth.keys[0]?.reveal(), 'hk-secret-1');
-  assert.deepEqual(warnings.map((w) => w.path), ['deployments.openai']);
+  // Its sweden endpoint is the placeholder that `holdfast init` writes.
+  assert.deepEqual(warnings.map((w) => w.path), ['deployments.sweden.base_url', 'deployments.openai']);
 });
 
 test('secrets never appear in JSON, String, util.inspect or the resolved view', () => {
@@ -122,7 +123,7 @@ deployments:
   other: { provider: gcp, base_url: https://x.example.com, api_key: env:NOPE }
 `;
   assert.deepEqual(issuesOf(text), [
-    'listen.hots: unknown key',
+    "listen.hots: unknown key (did you mean 'host'?)",
     'listen.port: must be an integer ≥ 0, ≤ 65535',
     "store.kind: must be one of 'sqlite', 'memory', 'redis'",
     "models.gpt-image-2.deployments[1]: unknown deployment 'westeuro'",

@@ -4,6 +4,16 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 import type { ConfigIssue } from './config-error.js';
 import { pointerToPath } from './key-path.js';
 import { mustBe } from './schema-describe.js';
+import { closestKey } from './closest-key.js';
+
+/** `unknown key`, with the closest key of that section when the name looks like a typo of it. */
+function unknownKey(error: ValueError): string {
+  const segment = error.path.split('/').at(-1) ?? '';
+  const name = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+  const known = Object.keys((error.schema.properties ?? {}) as Record<string, unknown>);
+  const suggestion = closestKey(name, known);
+  return suggestion ? `unknown key (did you mean '${suggestion}'?)` : 'unknown key';
+}
 
 function reasonOf(error: ValueError): string {
   const schema: TSchema = error.schema;
@@ -11,7 +21,7 @@ function reasonOf(error: ValueError): string {
     case ValueErrorType.ObjectAdditionalProperties:
       // For maps (models, deployments, headers) the key itself is the problem, not its presence.
       return schema.patternProperties === undefined
-        ? 'unknown key'
+        ? unknownKey(error)
         : String(schema.keyErrorMessage ?? 'is not an allowed name');
     case ValueErrorType.ObjectRequiredProperty: return 'is required';
     case ValueErrorType.ObjectMinProperties: return 'must have at least one entry';

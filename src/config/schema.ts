@@ -121,6 +121,12 @@ export const ConfigSchema = Type.Object({
   metrics: section({
     enabled: Type.Boolean({ default: true, description: 'Serve Prometheus metrics on `GET /metrics`.' }),
   }, 'Prometheus metrics.'),
+  simulation: section({
+    time_scale: Type.Number({
+      exclusiveMinimum: 0, maximum: 1, default: 1,
+      description: 'Real ms per clock ms. 1 in production. Set it to the `--time-scale` of `holdfast sim` to pair with the simulator: every timeout in this file stays in real-world units, and `holdfast serve` and `holdfast probe` read it the same way.',
+    }),
+  }, 'Only for pairing with the upstream simulator (`holdfast init --sim` writes it).'),
   prices: Type.Record(Type.String({ minLength: 1 }), Type.Object({
     text_input_per_1m: Type.Number({ minimum: 0, description: 'Input text tokens (USD per million tokens).' }),
     image_input_per_1m: Type.Number({ minimum: 0, description: 'Input image tokens (USD per million tokens).' }),

@@ -9,6 +9,8 @@ import { loadScenario, startSimulator, type RunningSimulator } from '../simulato
 import { ScaledClock } from '../time/scaled-clock.js';
 import { createSeededRandom, cryptoIds } from '../time/random.js';
 import { demoConfigYaml, loadDemoConfig } from './demo-config.js';
+import { createDemoStory } from './demo-story.js';
+import { SystemClock } from '../time/clock.js';
 
 export interface DemoOptions {
   /** holdfast's port (0 picks a free one); the simulator always takes a free one. */
@@ -37,8 +39,10 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-export async function startDemo(deps: { log: Logger }, options: DemoOptions): Promise<RunningDemo> {
+export async function startDemo(deps: { log: Logger; story?: (line: string) => void }, options: DemoOptions): Promise<RunningDemo> {
   const clock = new ScaledClock(options.timeScale);
+  const wall = new SystemClock();
+  const story = deps.story ? createDemoStory({ wallNow: () => wall.now(), simNow: () => clock.now(), timeScale: options.timeScale, write: deps.story }) : undefined;
   const sim = await startSimulator({
     scenario: await loadScenario('seed'), clock, random: createSeededRandom(options.seed), seed: options.seed, host: '127.0.0.1', port: 0,
   });
@@ -48,7 +52,7 @@ export async function startDemo(deps: { log: Logger }, options: DemoOptions): Pr
     const configOptions = { simUrl: sim.url, host: options.host, port: options.port, dataDir, logLevel: options.logLevel };
     const adminKey = options.adminKey ?? `hf-admin-${randomBytes(12).toString('hex')}`;
     const { config } = loadDemoConfig(configOptions, adminKey);
-    const holdfast = await createHoldfast({ clock, random: createSeededRandom(options.seed + 1), ids: cryptoIds, log: deps.log }, config);
+    const holdfast = await createHoldfast({ clock, random: createSeededRandom(options.seed + 1), ids: cryptoIds, log: deps.log, onJobEvent: story }, config);
     const gatewayUrl = await holdfast.start();
     let closing: Promise<void> | undefined;
     return {

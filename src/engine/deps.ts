@@ -36,7 +36,7 @@ export interface EngineObserver {
   jobFinished?(job: JobRecord): void;
   /** The job is about to become terminal (awaited before its terminal event is appended); must not throw. */
   jobEnding?(job: JobRecord): Promise<void>;
-  /** An event was appended to the job's log (after it is stored). */
+  /** An event was appended to the job's log (after it is stored); the demo tells its story from these. */
   eventAppended?(job: JobRecord, body: JobEventBody): void;
   /** Extra headers for an attempt's upstream call (trace context), asked right after attempt.started. */
   upstreamHeaders?(job: JobRecord, attempt: number): Record<string, string> | undefined;

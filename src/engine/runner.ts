@@ -49,6 +49,9 @@ export class JobRunner {
       if (reason === 'shutdown') return;
       // Another replica owns the job now (this one was cut off from the store too long): it goes on there.
       if (reason === 'lease_lost') return;
+      // Cancelled or out of time: the attempt in flight ended now, for that reason (a null end is
+      // kept for an attempt cut short by a restart).
+      if (reason === 'cancelled' || reason === 'deadline') this.endOpenAttempt(reason);
       if (reason === 'cancelled') await this.append({ type: 'job.cancelled' });
       else if (reason === 'deadline') await this.fail(this.deadlineError());
       else {
@@ -246,6 +249,13 @@ export class JobRunner {
       jobId: this.job.id, attempt: record.attempt, deploymentId: record.deploymentId, mode: record.mode,
       outcome: record.outcome, status: record.status, durationMs, upstreamIds: record.upstreamIds, costUsd: record.costUsd, lost: record.lost, error,
     }, 'attempt ended');
+  }
+
+  private endOpenAttempt(outcome: 'cancelled' | 'deadline'): void {
+    const open = this.job.attempts.at(-1);
+    if (!open || open.endedAt !== undefined) return;
+    open.endedAt = this.deps.clock.now();
+    open.outcome = outcome;
   }
 
   private deadlineError(): JobError {

@@ -42,6 +42,21 @@ test('a retried job reads as queued, attempt k on X, partial i of N, retrying af
   assert.deepEqual(values, [0, 0, 1, 1, 0, 0, 1, 3]);
 });
 
+test('partials asked for but impossible (a non-streaming upstream call) are explained once and leave them out of the bar', () => {
+  let state = initialPhase(3);
+  const started = nextPhase(state, frame(2, { type: 'attempt.started', attempt: 1, deploymentId: 'sweden', mode: 'non_stream' }));
+  state = started.state;
+  assert.equal(started.phase, 'attempt 1 on deployment sweden (no partials: upstream without streaming)');
+  assert.match(String(started.note), /no partial images on this attempt: .*without streaming.*idle limit/);
+  assert.deepEqual(started.progress, { value: 0, total: 1 });
+  const done = nextPhase(state, frame(3, { type: 'job.completed', response: { data: [{}] } }));
+  assert.deepEqual(done.progress, { value: 1, total: 1 });
+  // A streaming attempt notes nothing.
+  assert.equal(nextPhase(initialPhase(3), frame(2, { type: 'attempt.started', attempt: 1, deploymentId: 'sweden', mode: 'stream' })).note, undefined);
+  // A job resumed after a restart says so.
+  assert.equal(nextPhase(state, frame(4, { type: 'job.queued' })).phase, 'queued again (the gateway restarted and resumed the job)');
+});
+
 test('a failed job explains itself in one line with the upstream message, status, code and attempts', () => {
   const failed = frame(9, {
     type: 'job.failed', attempts: 1,

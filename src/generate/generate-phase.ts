@@ -9,18 +9,22 @@ export interface PhaseState {
   deploymentId: string;
   /** Forwarded partials seen in the current attempt. */
   partialsInAttempt: number;
+  /** Partials the current attempt can deliver: none when holdfast calls the upstream without streaming. */
+  partialsPossible: number;
 }
 
 export interface PhaseUpdate {
   state: PhaseState;
   /** The new phase text; undefined when the event changes nothing the user cares about. */
   phase?: string;
+  /** Worth a line of its own, once (why partial images are skipped). */
+  note?: string;
   /** Progress in steps: each partial is one, completion the last. */
   progress: { value: number; total: number };
 }
 
 export function initialPhase(partialsWanted: number): PhaseState {
-  return { partialsWanted, attempt: 0, deploymentId: '', partialsInAttempt: 0 };
+  return { partialsWanted, attempt: 0, deploymentId: '', partialsInAttempt: 0, partialsPossible: partialsWanted };
 }
 
 function secondsText(ms: number): string {
@@ -33,18 +37,24 @@ function failureText(event: Extract<JobStreamEvent, { type: 'attempt.failed' }>)
   return `${event.kind}${status}${message}`;
 }
 
-function phaseOf(state: PhaseState, event: JobStreamEvent): { state: PhaseState; phase?: string } {
+/** Why a non-streaming attempt brings no partial images. */
+export const PARTIALS_SKIPPED = 'no partial images on this attempt: holdfast calls this deployment without streaming for this size and quality, '
+  + 'because the silences between partials would outlast its idle limit (or upstream_mode is non_stream); the image comes at the end';
+
+function phaseOf(state: PhaseState, event: JobStreamEvent): { state: PhaseState; phase?: string; note?: string } {
   switch (event.type) {
     case 'job.queued':
-      return { state, phase: 'queued' };
+      return { state, phase: state.attempt > 0 ? 'queued again (the gateway restarted and resumed the job)' : 'queued' };
     case 'attempt.started': {
-      const next = { ...state, attempt: event.attempt, deploymentId: event.deploymentId, partialsInAttempt: 0 };
-      return { state: next, phase: `attempt ${event.attempt} on deployment ${event.deploymentId}` };
+      const skipped = state.partialsWanted > 0 && event.mode === 'non_stream';
+      const next = { ...state, attempt: event.attempt, deploymentId: event.deploymentId, partialsInAttempt: 0, partialsPossible: skipped ? 0 : state.partialsWanted };
+      const phase = `attempt ${event.attempt} on deployment ${event.deploymentId}${skipped ? ' (no partials: upstream without streaming)' : ''}`;
+      return { state: next, phase, note: skipped ? PARTIALS_SKIPPED : undefined };
     }
     case 'image.partial': {
       if (!event.forward) return { state };
       const next = { ...state, partialsInAttempt: state.partialsInAttempt + 1 };
-      return { state: next, phase: `partial ${next.partialsInAttempt} of ${state.partialsWanted} (attempt ${state.attempt} on ${state.deploymentId})` };
+      return { state: next, phase: `partial ${next.partialsInAttempt}${state.partialsPossible > 0 ? ` of ${state.partialsPossible}` : ''} (attempt ${state.attempt} on ${state.deploymentId})` };
     }
     case 'attempt.failed': {
       const what = `attempt ${event.attempt} on ${event.deploymentId} failed: ${failureText(event)}`;
@@ -65,10 +75,10 @@ function phaseOf(state: PhaseState, event: JobStreamEvent): { state: PhaseState;
 
 /** Applies one event: the new state, the phase to show (if it changed) and the progress. */
 export function nextPhase(state: PhaseState, event: JobStreamEvent): PhaseUpdate {
-  const { state: next, phase } = phaseOf(state, event);
-  const total = next.partialsWanted + 1;
+  const { state: next, phase, note } = phaseOf(state, event);
+  const total = next.partialsPossible + 1;
   const value = event.type === 'job.completed' ? total : Math.min(next.partialsInAttempt, total - 1);
-  return { state: next, phase, progress: { value, total } };
+  return { state: next, phase, note, progress: { value, total } };
 }
 
 /** The one-line reason a failed job gives, from its error body (OpenAI or Azure shape). */

@@ -6,6 +6,7 @@ import type { ImagesResponse } from '../wire/openai-images.js';
 import { SystemClock } from '../time/clock.js';
 import { followJobEvents, type FollowOptions } from './follow.js';
 import { fetchJobImage, getJob } from './images.js';
+import { cancelJob, deploymentHealth, listJobs, type DeploymentHealthRow, type JobListQuery } from './jobs.js';
 import type { JobStreamEvent } from './job-events.js';
 import { generateImage, streamImage, submitJob, type ImageGenerationRequest, type SubmitOptions } from './submit.js';
 import type { Transport } from './transport.js';
@@ -28,6 +29,9 @@ export interface HoldfastClient {
   followJobEvents(jobId: string, options?: FollowOptions): AsyncGenerator<JobStreamEvent>;
   getJob(jobId: string, signal?: AbortSignal): Promise<JobResource>;
   fetchJobImage(jobId: string, index: number, signal?: AbortSignal): Promise<{ bytes: Buffer; contentType: string }>;
+  listJobs(query?: JobListQuery, signal?: AbortSignal): Promise<{ data: JobResource[] }>;
+  cancelJob(jobId: string, signal?: AbortSignal): Promise<JobResource>;
+  deploymentHealth(signal?: AbortSignal): Promise<DeploymentHealthRow[]>;
 }
 
 /**
@@ -54,5 +58,8 @@ export function createHoldfastClient(options: HoldfastClientOptions): HoldfastCl
     followJobEvents: (jobId, o) => followJobEvents({ transport, sleep }, jobId, o),
     getJob: (jobId, signal) => getJob(transport, jobId, signal),
     fetchJobImage: (jobId, index, signal) => fetchJobImage(transport, jobId, index, signal),
+    listJobs: (query, signal) => listJobs(transport, query, signal),
+    cancelJob: (jobId, signal) => cancelJob(transport, jobId, signal),
+    deploymentHealth: (signal) => deploymentHealth(transport, signal),
   };
 }

@@ -15,7 +15,24 @@ export interface FollowOptions {
   /** Real-time silence after which the connection counts as dead (default 120 000; holdfast sends heartbeats far more often). */
   idleTimeoutMs?: number;
   /** Called before each reconnection, e.g. to tell the user. */
-  onReconnect?(info: { lastEventId: number; failures: number; reason: string }): void;
+  onReconnect?(info: ReconnectInfo): void;
+  /**
+   * Decides whether to reconnect once more (instead of `maxReconnects`): e.g. keep trying until the
+   * job's deadline while a gateway restarts.
+   */
+  shouldReconnect?(info: ReconnectInfo): boolean;
+}
+
+export interface ReconnectInfo {
+  /** The `Last-Event-ID` the next connection sends. */
+  lastEventId: number;
+  /** Fruitless connections in a row (1 after a connection that delivered events). */
+  failures: number;
+  reason: string;
+  /** The gateway could not be reached at all (refused, reset, timed out) or answered 5xx: e.g. it is restarting. */
+  unreachable: boolean;
+  /** The wait before the next connection. */
+  delayMs: number;
 }
 
 export interface FollowDeps {
@@ -24,7 +41,7 @@ export interface FollowDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-type Pass = { ended: 'terminal' } | { ended: 'dropped'; reason: string; progressed: boolean };
+type Pass = { ended: 'terminal' } | { ended: 'dropped'; reason: string; progressed: boolean; unreachable: boolean };
 
 /** Reconnection back-off: 0.25 s, 0.5 s, 1 s … capped at 5 s; the first retry after progress is quick. */
 export function reconnectDelayMs(failures: number): number {
@@ -49,10 +66,10 @@ async function* onePass(deps: FollowDeps, jobId: string, options: FollowOptions,
       yield event;
       if (isTerminalEvent(event)) return { ended: 'terminal' };
     }
-    return { ended: 'dropped', reason: 'the event stream ended before the job did', progressed };
+    return { ended: 'dropped', reason: 'the event stream ended before the job did', progressed, unreachable: false };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    return { ended: 'dropped', reason: describe(error), progressed };
+    return { ended: 'dropped', reason: describe(error), progressed, unreachable: false };
   } finally {
     res.body.destroy();
   }
@@ -80,14 +97,16 @@ export async function* followJobEvents(deps: FollowDeps, jobId: string, options:
       pass = yield* onePass(deps, jobId, options, cursor);
     } catch (error) {
       if (options.signal?.aborted || (error instanceof HoldfastApiError && !error.retryable)) throw error;
-      pass = { ended: 'dropped', reason: error instanceof Error ? error.message : String(error), progressed: false };
+      pass = { ended: 'dropped', reason: error instanceof Error ? error.message : String(error), progressed: false, unreachable: true };
     }
     if (pass.ended === 'terminal') return;
     failures = pass.progressed ? 1 : failures + 1;
-    if (failures > (options.maxReconnects ?? 5)) {
+    const info: ReconnectInfo = { lastEventId: cursor.lastSeq, failures, reason: pass.reason, unreachable: pass.unreachable, delayMs: reconnectDelayMs(failures) };
+    const again = options.shouldReconnect ? options.shouldReconnect(info) : failures <= (options.maxReconnects ?? 5);
+    if (!again) {
       throw new HoldfastConnectionError(`lost the event stream of ${jobId} ${failures} times in a row: ${pass.reason}`);
     }
-    options.onReconnect?.({ lastEventId: cursor.lastSeq, failures, reason: pass.reason });
-    await deps.sleep(reconnectDelayMs(failures), options.signal);
+    options.onReconnect?.(info);
+    await deps.sleep(info.delayMs, options.signal);
   }
 }

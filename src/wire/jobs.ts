@@ -28,6 +28,8 @@ export interface JobResource {
   status: string;
   created_at: number;
   updated_at: number;
+  /** Unix seconds after which the gateway gives the job up (504 deadline_exceeded). */
+  deadline_at: number;
   endpoint: string;
   model: string;
   attempts: Array<{
@@ -49,6 +51,7 @@ export interface JobLike {
   status: string;
   createdAt: number;
   updatedAt: number;
+  deadlineAt: number;
   request: { endpoint: string; model: string };
   attempts: Array<{
     attempt: number; deploymentId: string; mode: string; startedAt: number; endedAt?: number; outcome?: string; status?: number;
@@ -67,6 +70,7 @@ export function toJobResource(job: JobLike, result: unknown): JobResource {
     status: job.status,
     created_at: seconds(job.createdAt),
     updated_at: seconds(job.updatedAt),
+    deadline_at: seconds(job.deadlineAt),
     endpoint: job.request.endpoint,
     model: job.request.model,
     attempts: job.attempts.map((a) => ({

@@ -4,6 +4,7 @@
 import type { TestContext } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,9 +56,15 @@ export async function startFixture(t: TestContext, options: { scenarioYaml: stri
   };
 }
 
-/** Starts `holdfast serve --config <path> --port 0` and resolves once it listens; SIGKILLed after the test. */
-export async function spawnHoldfast(t: TestContext, configPath: string, env: Record<string, string> = {}): Promise<HoldfastProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainModule, 'serve', '--config', configPath, '--port', '0', '--grace-ms', '0'], {
+/**
+ * Starts `holdfast serve --config <path> --port 0` (or `options.port`, e.g. to restart on the same
+ * address) and resolves once it listens; SIGKILLed after the test.
+ */
+export async function spawnHoldfast(
+  t: TestContext, configPath: string, env: Record<string, string> = {}, options: { port?: number; graceMs?: number } = {},
+): Promise<HoldfastProcess> {
+  const args = ['--import', 'tsx', mainModule, 'serve', '--config', configPath, '--port', String(options.port ?? 0), '--grace-ms', String(options.graceMs ?? 0)];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -93,6 +100,17 @@ export async function spawnHoldfast(t: TestContext, configPath: string, env: Rec
     },
     logTail: () => tail.join('\n'),
   };
+}
+
+/** A port that was free a moment ago (to start, stop and restart a gateway on the same address). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
 }
 
 /** Bytes of every file under dir (dot entries such as the blob store's `.tmp` included). */

@@ -48,7 +48,11 @@ test('init writes an example that config check accepts, and prints it with secre
   assert.match(init.stdout, /wrote .*holdfast\.yaml/);
   const check = capture();
   assert.equal(runConfigCheck(file, ENV, check), 0);
-  assert.equal(check.stderr, '');
+  // Valid, but its endpoints are the example's: config check says so until they are replaced.
+  assert.deepEqual(check.stderr.trim().split('\n').map((l) => l.replace(/ is a placeholder.*/, '')), [
+    'warning: deployments.sweden.base_url: example-resource.services.ai.azure.com',
+    'warning: deployments.westeurope.base_url: example-we.openai.azure.com',
+  ]);
   const resolved = parse(check.stdout) as { deployments: Record<string, { api_key: string; idle_timeout_ms: number }> };
   assert.equal(resolved.deployments.sweden?.api_key, '[redacted]');
   assert.equal(resolved.deployments.westeurope?.idle_timeout_ms, 60000);
@@ -80,7 +84,7 @@ test('config check prints every error on its own line and returns 2', (t) => {
   const lines = io.stderr.trim().split('\n');
   assert.match(lines[0] ?? '', /bad\.yaml: invalid configuration \(3 errors\)/);
   assert.deepEqual(lines.slice(1), [
-    'listen.hots: unknown key',
+    "listen.hots: unknown key (did you mean 'host'?)",
     "models.gpt-image-2.deployments[1]: unknown deployment 'westeuro'",
     'deployments.sweden.base_url: must be an http(s) URL',
   ]);
@@ -107,4 +111,44 @@ test('the holdfast program exits 0 for a valid file and 2 for an invalid one', (
   assert.equal(missingEnv.status, 2);
   assert.match(missingEnv.stderr, /^deployments\.sweden\.api_key: environment variable AZURE_SWEDEN_KEY is not set$/m);
   assert.match(missingEnv.stderr, /^deployments\.westeurope\.api_key: environment variable AZURE_WE_KEY is not set$/m);
+});
+
+test('config check suggests the closest key for a mistyped one, and nothing for a name far from any key', (t) => {
+  const file = join(tempDir(t), 'typos.yaml');
+  writeFileSync(file, `
+listen: { prot: 8080 }
+streming: { heartbeat_interval_ms: 1000 }
+colour: blue
+models:
+  gpt-image-2: { deployments: [sweden] }
+deployments:
+  sweden: { provider: azure, base_url: https://contoso.openai.azure.com, deployment: d, api_key: env:AZURE_SWEDEN_KEY, model: gpt-image-2, idle_timout_ms: 60000, rmp: 10 }
+`);
+  const run = holdfast(['config', 'check', file], ENV);
+  assert.equal(run.status, 2, run.stderr);
+  assert.deepEqual(run.stderr.trim().split('\n').slice(1).sort(), [
+    'colour: unknown key',
+    "deployments.sweden.idle_timout_ms: unknown key (did you mean 'idle_timeout_ms'?)",
+    "deployments.sweden.rmp: unknown key (did you mean 'rpm'?)",
+    "listen.prot: unknown key (did you mean 'port'?)",
+    "streming: unknown key (did you mean 'streaming'?)",
+  ]);
+});
+
+test('init --sim writes a config for holdfast sim that config check accepts: the seed regions, real-world timeouts, simulation.time_scale', (t) => {
+  const file = join(tempDir(t), 'sim.yaml');
+  const init = capture();
+  assert.equal(runInit({ out: file, force: false, sim: 'http://127.0.0.1:9200', timeScale: '0.01' }, init), 0, init.stderr);
+  assert.match(init.stdout, /next: holdfast sim --time-scale 0\.01/);
+  const check = capture();
+  assert.equal(runConfigCheck(file, {}, check), 0, check.stderr);
+  const resolved = parse(check.stdout) as { simulation: { time_scale: number }; deployments: Record<string, { base_url: string; deployment: string; idle_timeout_ms: number }> };
+  assert.equal(resolved.simulation.time_scale, 0.01);
+  assert.deepEqual(Object.entries(resolved.deployments).map(([id, d]) => [id, d.base_url, d.deployment, d.idle_timeout_ms]), [
+    ['sweden', 'http://127.0.0.1:9200', 'gpt-image-2-1', 60000],
+    ['westeurope', 'http://127.0.0.1:9200', 'gpt-image-2-westeurope', 60000],
+  ]);
+  assert.match(check.stderr, /warning: simulation\.time_scale: is 0\.01: holdfast runs on simulated time/);
+  const bad = capture();
+  assert.equal(runInit({ out: join(tempDir(t), 'x.yaml'), force: false, sim: true, timeScale: '3' }, bad), 2);
 });

@@ -31,6 +31,11 @@ test('DELETE aborts the upstream call, ends the streams with job_cancelled, and 
   const cancelled = await del(`${holdfast.url}/v1/images/jobs/${jobId}`);
   assert.equal(cancelled.status, 200);
   assert.equal(cancelled.json.status, 'cancelled');
+  // The attempt that was in flight says how it ended: an end time and outcome "cancelled", not the
+  // null/null of an attempt cut short by a restart.
+  const [attempt] = cancelled.json.attempts as Array<{ ended_at: number | null; outcome: string | null; started_at: number }>;
+  assert.equal(attempt.outcome, 'cancelled');
+  assert.ok(attempt.ended_at !== null && attempt.ended_at >= attempt.started_at, JSON.stringify(attempt));
   const frames = await stream.frames;
   assert.equal(frames.at(-1)?.event, 'error');
   assert.equal((frames.at(-1)?.json.error as Record<string, unknown>).code, 'job_cancelled');

@@ -1,5 +1,6 @@
 // `holdfast probe` as a child process against the seed simulator: a table with one row per
-// deployment, --json for machines, bounded (count), exit 0 when it ran and 2 on bad options.
+// deployment, --json for machines, bounded (count); exit 0 when every deployment answered, 1 when
+// one failed every request, 2 on bad options.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ const env = { AZURE_SWEDEN_KEY: 'sk-sweden-secret', AZURE_WE_KEY: 'sk-we-secret'
 
 interface Setup { sim: RunningSimulator; configPath: string }
 
-async function setup(t: TestContext): Promise<Setup> {
+async function setup(t: TestContext, configExtra = ''): Promise<Setup> {
   const sim = await startSimulator({ scenario: await loadScenario('seed'), clock: new ScaledClock(SCALE), random: createSeededRandom(4), seed: 4 });
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-probe-'));
   t.after(async () => {
@@ -32,7 +33,7 @@ deployments:
   sweden: { provider: azure, base_url: "${sim.url}", deployment: gpt-image-2-1, api_key: env:AZURE_SWEDEN_KEY, model: gpt-image-2, rpm: 10, region: swedencentral }
   westeurope: { provider: azure, base_url: "${sim.url}", deployment: gpt-image-2-westeurope, api_key: env:AZURE_WE_KEY, model: gpt-image-2, rpm: 10, region: westeurope }
   openai: { provider: openai, base_url: "${sim.url}/v1", api_key: env:OPENAI_API_KEY, model: gpt-image-2, rpm: 10 }
-`);
+${configExtra}`);
   return { sim, configPath };
 }
 
@@ -59,8 +60,9 @@ const probeArgs = (s: Setup, ...extra: string[]): string[] => [
 ];
 
 test('holdfast probe prints one row per deployment with success rate, p50/p95, errors by kind and 408/429 counts', async (t) => {
-  const s = await setup(t);
-  const run = await holdfast(probeArgs(s));
+  // No --time-scale: the config's simulation.time_scale (what `holdfast serve` reads too) pairs it with the simulator.
+  const s = await setup(t, `simulation: { time_scale: ${SCALE} }\n`);
+  const run = await holdfast(probeArgs(s).filter((a, i, all) => a !== '--time-scale' && all[i - 1] !== '--time-scale'));
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trimEnd().split('\n');
   assert.match(lines[0], /3 x 1024x1024 low per deployment/);
@@ -68,6 +70,8 @@ test('holdfast probe prints one row per deployment with success rate, p50/p95, e
   const rows = lines.slice(3);
   assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['sweden', 'westeurope', 'openai']);
   for (const row of rows) assert.match(row, /^\S+\s+\S+\s+3\/3\s+100 %\s+\d+\.\d s\s+\d+\.\d s\s+-\s+0\s+0$/, row);
+  // Simulated seconds: 1024x1024 low takes about 22 s on the simulator's clock (0.2 s of real time).
+  for (const row of rows) assert.ok(Number(/(\d+\.\d) s/.exec(row)?.[1]) > 10, row);
   // Bounded: exactly count requests per deployment, within each one's rate limit.
   const stats = s.sim.stats();
   assert.equal(stats.requests_total, 9);
@@ -75,7 +79,7 @@ test('holdfast probe prints one row per deployment with success rate, p50/p95, e
   for (const secret of Object.values(env)) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret));
 });
 
-test('holdfast probe --json reports a failing deployment by error kind and still exits 0', async (t) => {
+test('holdfast probe --json reports a deployment that failed every request by error kind, and exits 1 naming it', async (t) => {
   const s = await setup(t);
   const fault = await request(`${s.sim.url}/_sim/deployments/gpt-image-2-westeurope/faults`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ all: { http_500: 1 } }),
@@ -83,7 +87,8 @@ test('holdfast probe --json reports a failing deployment by error kind and still
   assert.equal(fault.statusCode, 200);
   await fault.body.dump();
   const run = await holdfast(probeArgs(s, '--json'));
-  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^probe: westeurope failed every request \(exit 1\)$/m);
   const report = JSON.parse(run.stdout) as { size: string; quality: string; count: number; deployments: Record<string, unknown>[] };
   assert.deepEqual([report.size, report.quality, report.count], ['1024x1024', 'low', 3]);
   const byId = new Map(report.deployments.map((d) => [d.deployment, d]));
