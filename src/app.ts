@@ -84,7 +84,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   });
   const adminAuth = createAdminAuth(config.admin.keys);
   // With admin keys set, managed keys exist to be enforced: requests without a key are refused.
-  const clientAuth = createClientAuth(options.clientKeys, { managed: clientKeys, required: adminAuth.configured });
+  const clientAuth = createClientAuth(options.clientKeys, { managed: clientKeys, required: adminAuth.configured && !config.auth.allow_anonymous });
   const limits = createKeyLimits({ keys: clientKeys, clock, log }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
   const prices = priceTable(config.prices);
   const billing = createBilling({

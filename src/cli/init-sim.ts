@@ -9,10 +9,11 @@ export const DEFAULT_SIM_URL = 'http://127.0.0.1:9100';
 export const SIM_UPSTREAM_KEY = 'simulator-accepts-any-key';
 
 export function renderSimConfig(options: { simUrl: string; timeScale: number }): string {
-  const base = demoConfigObject({ simUrl: options.simUrl, host: '127.0.0.1', port: 8080, dataDir: './holdfast-sim-data', logLevel: 'info' });
+  // The demo's dashboard admin key comes from its own environment; a config for `serve` starts without one.
+  const { admin: _admin, ...base } = demoConfigObject({ simUrl: options.simUrl, host: '127.0.0.1', port: 8080, dataDir: './holdfast-sim-data', logLevel: 'info' });
   const deployments = Object.fromEntries(Object.entries(base.deployments as Record<string, Record<string, unknown>>)
     .map(([id, d]) => [id, { ...d, api_key: SIM_UPSTREAM_KEY }]));
-  const config = { ...base, deployments, simulation: { time_scale: options.timeScale } };
+  const config = { ...base, auth: { keys: [] }, deployments, simulation: { time_scale: options.timeScale } };
   return [
     '# holdfast configuration for the upstream simulator, written by `holdfast init --sim`.',
     `# Start the simulator:  holdfast sim --time-scale ${options.timeScale}      (it listens on ${options.simUrl})`,

@@ -27,6 +27,10 @@ export const ConfigSchema = Type.Object({
       default: null,
       description: 'Secret of the keyed hash (HMAC-SHA256) under which managed client keys are stored, usually `env:NAME`. `null`: generated once and kept in `key-hash.secret` beside the SQLite database (kind `sqlite`), or per process (kind `memory`). Replicas sharing a store must set the same value. Changing it invalidates every managed key.',
     }),
+    allow_anonymous: Type.Boolean({
+      default: false,
+      description: 'Accept requests without a client key even though `admin.keys` is set (managed keys then limit only the clients that present one). For `holdfast demo` and local trials; warned.',
+    }),
   }, 'Client authentication.'),
   admin: section({
     keys: Type.Array(secret('key', { description: 'An admin key, usually `env:NAME`.' }), {

@@ -31,7 +31,8 @@ export function demoConfigObject(options: DemoConfigOptions): Record<string, unk
   }]));
   return {
     listen: { host: options.host, port: options.port },
-    auth: { keys: [] },
+    // The demo's curls and SDK lines send no client key; its admin key is for the dashboard only.
+    auth: { keys: [], allow_anonymous: true },
     admin: { keys: [`env:${DEMO_ADMIN_KEY_ENV}`] },
     store: { kind: 'sqlite', path: `${options.dataDir}/holdfast.db` },
     blobs: { path: `${options.dataDir}/images` },
