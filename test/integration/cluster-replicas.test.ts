@@ -176,8 +176,13 @@ test('three replicas on one Redis act as one gateway', { timeout: 600_000 }, asy
       // lease 1.5 s + one scan (0.5 s) + spawn-free slack for a loaded machine.
       assert.ok(takenAt > 0, "the takeover's job.queued carries its time");
       assert.ok(takenAt - killedAt < 4_000, `taken over ${takenAt - killedAt} ms after the kill`);
-      const job = (await getJson(`${c.url}/v1/images/jobs/${id}`, auth)).json;
-      assert.equal(job.status, 'succeeded');
+      // The record follows the event log by one store write (the event is appended first, so a
+      // crash between the two leaves the log complete); another replica sees it within that write.
+      const status = await eventually(async () => {
+        const job = (await getJson(`${c.url}/v1/images/jobs/${id}`, auth)).json;
+        return job.status === 'running' ? undefined : job.status;
+      }, `job ${id}'s record on C`, 2_000);
+      assert.equal(status, 'succeeded');
     }
     // Nothing ran twice at once and nothing completed twice: one completion upstream per job.
     assert.equal(stats().attempts_by_outcome.completed - completedBefore, 3);
