@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import autocannon from 'autocannon';
 import { request } from 'undici';
 import { startSimulator, parseScenarioYaml } from '../src/simulator/index.js';
@@ -86,7 +86,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
   const scenario = parseScenarioYaml(`name: bench\ndeployments:\n  - { name: gpt-image-2, form: openai, model: gpt-image-2, latency_factor: 0.000001 }\n`, 'bench.yaml');
   const sim = await startSimulator({ scenario, clock: new SystemClock(), random: createSeededRandom(1) });
-  const b64 = randomBytes(18_750_000).toString('base64');
+  // A real 3840x2160 PNG of noise (about 25 MB, incompressible): holdfast decodes and checks every
+  // image before a job succeeds (upstream/check-images.ts), so random bytes would be refused.
+  const png = await sharp({ create: { width: 3840, height: 2160, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .png({ compressionLevel: 1 }).toBuffer();
+  const b64 = png.toString('base64');
   const big = await bigUpstream(b64);
   const gateway = await startGateway(`
 listen: { host: 127.0.0.1, port: 0 }
