@@ -55,8 +55,11 @@ export async function relayEvents(
         if (!flushed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
     }
-    if (!gone()) res.end((options.closingFrames?.() ?? []).join(''));
-    return { framesWritten, clientGone: gone() && !res.writableFinished };
+    // Decided before end(): whether end() has finished by the time it returns differs between
+    // Node versions (on 24 'finish' comes later), so it cannot tell a client that left.
+    const clientGone = gone();
+    if (!clientGone) res.end((options.closingFrames?.() ?? []).join(''));
+    return { framesWritten, clientGone };
   } finally {
     timer?.cancel();
   }
