@@ -13,6 +13,7 @@ import { request } from 'undici';
 import { createParser } from 'eventsource-parser';
 import { startSimulator, parseScenarioYaml, type RunningSimulator } from '../../src/simulator/index.js';
 import { ScaledClock } from '../../src/time/scaled-clock.js';
+import type { Clock } from '../../src/time/clock.js';
 import { createSeededRandom } from '../../src/time/random.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -34,12 +35,12 @@ export interface Fixture {
   writeConfig(text: string, name?: string): string;
 }
 
-/** A simulator on a ScaledClock and a temp data dir, both cleaned up after the test. */
-export async function startFixture(t: TestContext, options: { scenarioYaml: string; timeScale?: number; seed?: number }): Promise<Fixture> {
+/** A simulator on a ScaledClock (or the clock given) and a temp data dir, both cleaned up after the test. */
+export async function startFixture(t: TestContext, options: { scenarioYaml: string; timeScale?: number; seed?: number; clock?: Clock }): Promise<Fixture> {
   const seed = options.seed ?? 1;
   const sim = await startSimulator({
     scenario: parseScenarioYaml(options.scenarioYaml, 'test-scenario.yaml'),
-    clock: new ScaledClock(options.timeScale ?? 0.01), random: createSeededRandom(seed), seed,
+    clock: options.clock ?? new ScaledClock(options.timeScale ?? 0.01), random: createSeededRandom(seed), seed,
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'holdfast-proc-'));
   t.after(async () => {

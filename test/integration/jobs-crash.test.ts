@@ -6,13 +6,18 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { readSse, postJson, getJson } from '../helpers/sse.js';
 import { eventually, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
 const async = { ...auth, prefer: 'respond-async' };
 
 test('jobs queued and running when holdfast is SIGKILLed complete once each after a restart', async (t) => {
-  // 1024x1024 high at latency 2 is ~1.5 s of real time at scale 0.01; low is ~0.45 s.
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // 1024x1024 high at latency 2 is ~1.5 s of real time at scale 0.01; low is ~0.45 s. The
+  // simulator's clock is held until holdfast is dead: A's first call cannot finish before the
+  // kill however slow the machine, and B stays queued behind it.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const configPath = fixture.writeConfig(jobsConfig({ concurrency: 1 }));
   const first = await spawnHoldfast(t, configPath, jobsEnv);
 
@@ -34,6 +39,7 @@ test('jobs queued and running when holdfast is SIGKILLed complete once each afte
 
   const killed = await first.kill('SIGKILL');
   assert.equal(killed.signal, 'SIGKILL');
+  simClock.release();
   const second = await spawnHoldfast(t, configPath, jobsEnv);
 
   // The idempotency key survived: the same request attaches to the same job, no new job.
