@@ -16,9 +16,11 @@ async function status(url: string): Promise<number> {
 }
 
 test('a finished job and its images are purged after retention_ms; its key lasts as long as the job', async (t) => {
-  // 1024x1024 high at latency 3: the job runs ~2.3 s, longer than the 2 s retention.
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(3) });
-  const extra = 'jobs: { retention_ms: 2000, purge_interval_ms: 100 }';
+  // 1024x1024 high at latency 12: the job runs ~9 s (a loaded machine only makes it longer), more
+  // than the 8 s retention; the checks between the job's end and its purge then have 8 s, not a
+  // tight 2 s window.
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(12) });
+  const extra = 'jobs: { retention_ms: 8000, purge_interval_ms: 100 }';
   const holdfast = await spawnHoldfast(t, fixture.writeConfig(jobsConfig({ extra })), jobsEnv);
   const body = { model: 'gpt-image-1', prompt: 'an hourglass', size: '1024x1024', quality: 'high' };
   const headers = { ...auth, 'idempotency-key': 'hourglass' };
@@ -37,7 +39,7 @@ test('a finished job and its images are purged after retention_ms; its key lasts
   assert.equal(retried.headers['holdfast-job-id'], done.headers['holdfast-job-id']);
   assert.equal(fixture.sim.stats().requests_total, 1);
 
-  await eventually(async () => ((await status(base)) === 404 ? true : undefined), 'the job to be purged');
+  await eventually(async () => ((await status(base)) === 404 ? true : undefined), 'the job to be purged', 30_000);
   assert.equal(await status(`${base}/images/0`), 404);
   assert.equal(await status(`${base}/events`), 404);
   assert.equal(diskUsageBytes(images), 0, 'no image bytes left');
