@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { postJson, getJson } from '../helpers/sse.js';
 import { eventually, jobsConfig, jobsEnv, jobsScenario, openSse, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
 
@@ -14,8 +16,10 @@ async function del(url: string): Promise<{ status: number; json: Record<string, 
 }
 
 test('DELETE aborts the upstream call, ends the streams with job_cancelled, and a queued job never runs', async (t) => {
-  // 1024x1024 high at latency 2: ~1.5 s of real time upstream.
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // 1024x1024 high at latency 2: ~1.5 s of real time upstream, once the simulator's clock is
+  // released after the DELETE: the call cannot finish before the cancel on a loaded machine.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const holdfast = await spawnHoldfast(t, fixture.writeConfig(jobsConfig({ concurrency: 1 })), jobsEnv);
   const body = { model: 'gpt-image-1', prompt: 'a slow glacier', size: '1024x1024', quality: 'high' };
 
@@ -31,6 +35,7 @@ test('DELETE aborts the upstream call, ends the streams with job_cancelled, and 
   const cancelled = await del(`${holdfast.url}/v1/images/jobs/${jobId}`);
   assert.equal(cancelled.status, 200);
   assert.equal(cancelled.json.status, 'cancelled');
+  simClock.release();
   // The attempt that was in flight says how it ended: an end time and outcome "cancelled", not the
   // null/null of an attempt cut short by a restart.
   const [attempt] = cancelled.json.attempts as Array<{ ended_at: number | null; outcome: string | null; started_at: number }>;

@@ -5,12 +5,16 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { readSse, postJson, getJson } from '../helpers/sse.js';
 import { eventually, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
 
 test('hanging up on a JSON request leaves the job running; it completes and is retrievable', async (t) => {
-  // 1024x1024 high at latency 2: ~1.5 s of real time upstream.
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // 1024x1024 high at latency 2: ~1.5 s of real time upstream, counted from the hang-up: the
+  // simulator's clock is held until then, so the call cannot end before the client leaves.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const holdfast = await spawnHoldfast(t, fixture.writeConfig(jobsConfig()), jobsEnv);
   const body = { model: 'gpt-image-1', prompt: 'a long walk', size: '1024x1024', quality: 'high' };
   const headers = { ...auth, 'content-type': 'application/json', 'idempotency-key': 'walk-away' };
@@ -21,6 +25,7 @@ test('hanging up on a JSON request leaves the job running; it completes and is r
   await eventually(() => (deployment().in_flight === 1 ? true : undefined), 'the upstream call');
   hangUp.abort();
   await assert.rejects(pending);
+  simClock.release();
 
   const found = await postJson(`${holdfast.url}/v1/images/generations`, body, { ...headers, prefer: 'respond-async' });
   assert.equal(found.status, 202);
