@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { eventually, freePort, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
+import { connect } from 'node:net';
 import { startCli } from '../helpers/cli.js';
 
 function generateArgs(port: number, out: string): string[] {
@@ -14,7 +17,10 @@ function generateArgs(port: number, out: string): string[] {
 }
 
 test('a job that finishes during the shutdown grace period is still downloaded once the gateway is back', async (t) => {
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // The simulator's clock is held until the gateway's listener has closed: the job cannot finish
+  // before the shutdown starts, however slow the machine; it then finishes inside the grace period.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const configPath = fixture.writeConfig(jobsConfig());
   const port = await freePort();
   const first = await spawnHoldfast(t, configPath, jobsEnv, { port, graceMs: 20_000 });
@@ -24,6 +30,13 @@ test('a job that finishes during the shutdown grace period is still downloaded o
 
   // SIGTERM: the listener closes at once, the job in flight finishes within the grace period, then the process exits.
   const exit = first.kill('SIGTERM');
+  const refused = (): Promise<true | undefined> => new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(undefined); });
+    socket.once('error', () => resolve(true));
+  });
+  await eventually(refused, 'the listener to close', 30_000);
+  simClock.release();
   await generate.waitFor(/downloading image 1 of 1: (gateway unreachable|the gateway answered 503), retrying/, { timeoutMs: 30_000 });
   assert.equal((await exit).code, 0);
   await spawnHoldfast(t, configPath, jobsEnv, { port });

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { eventually, freePort, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
 import { startCli } from '../helpers/cli.js';
 
 function generateArgs(port: number, out: string): string[] {
@@ -14,7 +16,10 @@ function generateArgs(port: number, out: string): string[] {
 }
 
 test('generate keeps following its job while the gateway is down for longer than six reconnects, and writes the image after the restart', async (t) => {
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // The simulator's clock is held until the first gateway has exited: the first call cannot end
+  // before the shutdown cuts it, however slow the machine.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const configPath = fixture.writeConfig(jobsConfig());
   const port = await freePort();
   const first = await spawnHoldfast(t, configPath, jobsEnv, { port });
@@ -23,6 +28,7 @@ test('generate keeps following its job while the gateway is down for longer than
   await eventually(() => (fixture.sim.stats().deployments['gpt-image-1'].in_flight === 1 ? true : undefined), 'the upstream call', 30_000).catch((error: unknown) => { throw new Error(`${String(error)}\n${generate.output()}`); });
 
   assert.equal((await first.kill('SIGTERM')).code, 0);
+  simClock.release();
   // The old client gave up after six failed reconnections (about 7 s); stay down for longer.
   await generate.waitFor(/gateway unreachable, retrying in/, { count: 7, timeoutMs: 30_000 });
   await spawnHoldfast(t, configPath, jobsEnv, { port });
