@@ -22,7 +22,7 @@ export const MODULES = {
     ['src/store/memory/memory-store.test.ts', 'src/store/sqlite/sqlite-store.test.ts'],
   ],
   'sse-encoding': [['src/wire/sse.ts', 'src/http/openai-frames.ts'], ['src/wire/sse.test.ts', 'src/http/openai-frames.test.ts']],
-  'image-rules': [['src/wire/image-rules.ts'], ['src/wire/image-rules.test.ts']],
+  'image-rules': [['src/wire/image-rules.ts'], ['src/wire/image-rules.test.ts', 'src/wire/image-rules-table.test.ts']],
   'job-transitions': [['src/engine/job.ts:114-135'], ['src/engine/job.test.ts']],
 };
 
