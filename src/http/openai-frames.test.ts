@@ -106,3 +106,29 @@ test('events that are not for the client give no frames and leave the state alon
   assert.deepEqual(frames, []);
   assert.deepEqual(state, newFrameState());
 });
+
+test("a completed event's images come from the loader (the stored blobs), only for completed events", async () => {
+  const stored = { created: 7, data: [{ b64_json: 'FROM_BLOBS' }, {}], size: '1536x1024', output_format: 'webp' };
+  const loaded: string[] = [];
+  const loader = async (e: Extract<JobEvent, { type: 'job.completed' }>) => { loaded.push(e.type); return stored; };
+  const state = newFrameState();
+  const frames: string[] = [];
+  for (const e of [
+    ev({ type: 'image.partial', attempt: 1, deploymentId: 'a', forward: true, payload: { type: 'image_generation.partial_image', b64_json: 'P', partial_image_index: 0 } }),
+    ev({ type: 'job.completed', response: { created: 7, data: [{}, {}] } }),
+  ]) {
+    frames.push(...await framesFor(e, { ...gen, fields: {} }, state, loader));
+    if (e.type === 'image.partial') assert.equal(state.terminal, false, 'a partial does not end the stream');
+  }
+  assert.deepEqual(loaded, ['job.completed']);
+  assert.deepEqual(frames.slice(1), [
+    'event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"FROM_BLOBS","created_at":7,"size":"1536x1024","quality":"auto","background":"auto","output_format":"webp"}\n\n',
+    'event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"","created_at":7,"size":"1536x1024","quality":"auto","background":"auto","output_format":"webp"}\n\n',
+  ], "the answer's own output_format wins over the request's absence of one");
+  assert.equal(state.terminal, true);
+  const upstream = await framesFor(ev({ type: 'job.completed', response: { created: 1, data: [{}] }, completedEvent: { type: 'image_generation.completed', created_at: 1 } }), gen, newFrameState(), loader);
+  assert.deepEqual(upstream, [
+    'event: image_generation.completed\ndata: {"type":"image_generation.completed","created_at":1,"b64_json":"FROM_BLOBS"}\n\n',
+    'event: image_generation.completed\ndata: {"type":"image_generation.completed","created_at":1,"b64_json":""}\n\n',
+  ], 'the upstream completed event, once per loaded image; an image without bytes gets an empty b64_json');
+});
