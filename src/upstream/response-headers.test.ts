@@ -48,3 +48,33 @@ for (const [what, headers, expected] of RETRY_AFTER_TABLE) {
     assert.equal(parseRetryAfterMs(headers, NOW), expected);
   });
 }
+
+test('retry-after edge forms: blanks, whitespace, a date with digits at either end, a number with a sign', () => {
+  assert.equal(parseRetryAfterMs({ 'retry-after': '   ' }, NOW), undefined, 'blank is absent');
+  assert.equal(parseRetryAfterMs({ 'retry-after-ms': '  ', 'retry-after': ' 7 ' }, NOW), 7_000, 'blank ms falls back; values are trimmed');
+  assert.equal(parseRetryAfterMs({ 'retry-after': '2026-12-01T12:00:30.000+00:00' }, NOW), 30_000, 'a date that starts and ends with digits is still a date');
+  assert.equal(parseRetryAfterMs({ 'retry-after': '+5' }, NOW), 5_000);
+  assert.equal(parseRetryAfterMs({ 'retry-after': '1-2' }, NOW), undefined, 'numeric characters that are no number');
+  assert.equal(parseRetryAfterMs({ 'retry-after': [] }, NOW), undefined);
+  assert.equal(parseRetryAfterMs({ 'retry-after-ms': 'Infinity' }, NOW), undefined);
+});
+
+test('reset durations: units in any order and combination, and what is not a duration', () => {
+  assert.equal(parseGoDurationMs('1h2m3s4ms'), 3_723_004);
+  assert.equal(parseGoDurationMs('2m'), 120_000);
+  assert.equal(parseGoDurationMs('1h'), 3_600_000);
+  assert.equal(parseGoDurationMs('0.5ms'), 0.5);
+  assert.equal(parseGoDurationMs('1.25s'), 1_250, 'more than one decimal');
+  assert.equal(parseGoDurationMs('1.5'), 1_500);
+  assert.equal(parseGoDurationMs('6s and more'), undefined, 'trailing text');
+  assert.equal(parseGoDurationMs('x6s'), undefined, 'leading text');
+  assert.equal(parseGoDurationMs('6 s'), undefined);
+});
+
+test('rate-limit headers: each alone, bad numbers dropped, a repeated reset ignored; ids only as single strings', () => {
+  assert.deepEqual(readRateLimit({ 'x-ratelimit-remaining-requests': '0' }), { limitRequests: undefined, remainingRequests: 0, resetRequestsMs: undefined });
+  assert.deepEqual(readRateLimit({ 'x-ratelimit-limit-requests': '60' }), { limitRequests: 60, remainingRequests: undefined, resetRequestsMs: undefined });
+  assert.deepEqual(readRateLimit({ 'x-ratelimit-reset-requests': '1s' }), { limitRequests: undefined, remainingRequests: undefined, resetRequestsMs: 1_000 });
+  assert.equal(readRateLimit({ 'x-ratelimit-limit-requests': 'lots', 'x-ratelimit-reset-requests': ['1s', '2s'] }), undefined);
+  assert.deepEqual(readIds({ 'x-request-id': ['a', 'b'], 'x-ms-region': 'Sweden Central', 'request-id': 'r-1' }), { 'x-ms-region': 'Sweden Central', 'request-id': 'r-1' });
+});
