@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const clockMessage = 'Use the injected Clock / Random (src/time/) instead.';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'holdfast-data/**'] },
+  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'holdfast-data/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
