@@ -152,3 +152,29 @@ test('a stream error keeps the upstream message and its kind in the OpenAI envel
   const bad = failureFromStreamError({ error: { type: 'invalid_request_error', code: 'invalid_value', message: 'bad size' } }, 0);
   assert.deepEqual(bad.body, { error: { message: 'bad size', type: 'invalid_request_error', param: null, code: 'invalid_value' } });
 });
+
+test('a redirect or another non-error status is an invalid upstream answer, retried elsewhere, never relayed', () => {
+  assert.equal(kindOfStatus(302, undefined), 'server_error');
+  assert.equal(kindOfStatus(204, undefined), 'server_error');
+  assert.equal(kindOfStatus(399, undefined), 'server_error');
+  assert.equal(kindOfStatus(400, undefined), 'bad_request');
+  const message = 'The upstream answered HTTP 302, which is not an images response (redirects are not followed).';
+  assert.deepEqual(failureFromStatus(302, { error: { message: 'moved', code: 'content_filter' } }, 5_000), {
+    kind: 'server_error', status: 302, message, partialsReceived: 0,
+    body: { error: { message, type: 'server_error', param: null, code: 'upstream_invalid_response' } },
+  });
+});
+
+test('in-band frames whose type or code is null name no kind: an upstream failure, retried', () => {
+  for (const error of [{ type: null, code: null, message: 'x' }, { type: null, message: 'x' }, { code: null, message: 'x' }, { type: 7, code: 8, message: 'x' }]) {
+    const failure = failureFromStreamError({ type: 'error', error }, 0);
+    assert.equal(failure.kind, 'stream_error', JSON.stringify(error));
+    assert.deepEqual(failure.body, { error: { message: 'x', type: 'server_error', param: null, code: 'server_error' } });
+  }
+});
+
+test('a safety refusal named only by the type is content policy whatever the code says', () => {
+  const failure = failureFromStreamError({ type: 'error', error: { type: 'content_policy_violation', code: 'image_filtered', message: 'Filtered.' } }, 1);
+  assert.deepEqual([failure.kind, failure.status, failure.partialsReceived], ['content_policy', 400, 1]);
+  assert.deepEqual(failure.body, { error: { message: 'Filtered.', type: 'content_policy_violation', param: null, code: 'image_filtered' } });
+});
