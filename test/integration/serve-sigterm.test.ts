@@ -4,11 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJson } from '../helpers/sse.js';
 import { eventually, jobsConfig, jobsEnv, jobsScenario, openSse, spawnHoldfast, startFixture } from '../helpers/process.js';
+import { HeldClock } from '../helpers/held-clock.js';
+import { ScaledClock } from '../../src/time/scaled-clock.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
 
 test('SIGTERM hands in-flight work over to the next start: exit 0, a resumable error frame, the job completes after restart', async (t) => {
-  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2) });
+  // The simulator's clock is held until the first process has exited: the ~1.5 s call cannot end
+  // before the SIGTERM however slow the machine.
+  const simClock = new HeldClock(new ScaledClock(0.01));
+  const fixture = await startFixture(t, { scenarioYaml: jobsScenario(2), clock: simClock });
   const configPath = fixture.writeConfig(jobsConfig());
   const first = await spawnHoldfast(t, configPath, jobsEnv);
   const stream = await openSse(`${first.url}/v1/images/generations`, {
@@ -19,6 +24,7 @@ test('SIGTERM hands in-flight work over to the next start: exit 0, a resumable e
 
   const exit = await first.kill('SIGTERM');
   assert.equal(exit.code, 0);
+  simClock.release();
   const frames = await stream.frames;
   const last = frames.at(-1);
   assert.equal(last?.event, 'error');
