@@ -19,7 +19,7 @@ export const MODULES = {
   'request-hash': [['src/http/request-hash.ts'], ['src/http/request-hash.test.ts']],
   idempotency: [
     ['src/store/memory/memory-store.ts:91-114', 'src/store/sqlite/sqlite-idempotency-store.ts'],
-    ['src/store/memory/memory-store.test.ts', 'src/store/sqlite/sqlite-store.test.ts'],
+    ['src/store/memory/memory-store.test.ts', 'src/store/memory/memory-idempotency-release.test.ts', 'src/store/sqlite/sqlite-store.test.ts'],
   ],
   'sse-encoding': [['src/wire/sse.ts', 'src/http/openai-frames.ts'], ['src/wire/sse.test.ts', 'src/http/openai-frames.test.ts']],
   'image-rules': [['src/wire/image-rules.ts'], ['src/wire/image-rules.test.ts', 'src/wire/image-rules-table.test.ts']],
