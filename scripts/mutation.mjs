@@ -23,7 +23,7 @@ export const MODULES = {
   ],
   'sse-encoding': [['src/wire/sse.ts', 'src/http/openai-frames.ts'], ['src/wire/sse.test.ts', 'src/http/openai-frames.test.ts']],
   'image-rules': [['src/wire/image-rules.ts'], ['src/wire/image-rules.test.ts', 'src/wire/image-rules-table.test.ts']],
-  'job-transitions': [['src/engine/job.ts:114-135'], ['src/engine/job.test.ts']],
+  'job-transitions': [['src/engine/job.ts'], ['src/engine/job.test.ts']],
 };
 
 const wanted = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // The job state machine, as a full table: every event type from every status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTerminal, transition, type JobEventType, type JobStatus } from './job.js';
+import { isTerminal, isTerminalEvent, transition, type JobEventType, type JobStatus } from './job.js';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const EVENTS: JobEventType[] = ['job.queued', 'attempt.started', 'image.partial', 'attempt.failed', 'attempt.succeeded', 'job.completed', 'job.failed', 'job.cancelled'];
@@ -35,4 +35,9 @@ for (const event of EVENTS) {
 
 test('exactly succeeded, failed and cancelled are terminal', () => {
   assert.deepEqual(STATUSES.filter(isTerminal), ['succeeded', 'failed', 'cancelled']);
+});
+
+test('exactly the completed, failed and cancelled events end a job (what ends a stream)', () => {
+  const ending = EVENTS.filter((type) => isTerminalEvent({ type }));
+  assert.deepEqual(ending, ['job.completed', 'job.failed', 'job.cancelled']);
 });
