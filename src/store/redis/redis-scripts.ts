@@ -109,3 +109,76 @@ export const eventAppendGuarded = script('event-append-guarded', `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
 return redis.call('XADD', KEYS[1], '0-*', 'at', ARGV[2], 'body', ARGV[3])
 `);
+
+export const clientKeyCreate = script('client-key-create', `
+--[[ client-key-create: stores a managed key unless its id or its hash is taken, in one step.
+  KEYS[1] key record (hash)   KEYS[2] hash index (hash: hash -> id)   KEYS[3] list index (zset by createdAt)
+  ARGV[1] id   ARGV[2] keyed hash   ARGV[3] createdAt   ARGV[4..] record field, value, field, value...
+  Result: 1 created; 0 the id exists; -1 the hash exists. ]]
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return -1 end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+return 1
+`);
+
+export const clientKeyPatch = script('client-key-patch', `
+--[[ client-key-patch: sets record fields of an existing key; with ARGV[1] = 'revoke' sets only
+  revokedAt, and only the first time (revocation keeps its first time).
+  KEYS[1] key record (hash)
+  ARGV[1] 'update' | 'revoke'   ARGV[2..] field, value, field, value...
+  Result: the record as field, value... after the change; an empty array when the key is absent. ]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+if ARGV[1] == 'revoke' then
+  if redis.call('HGET', KEYS[1], 'revokedAt') == 'null' then redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+else
+  for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return redis.call('HGETALL', KEYS[1])
+`);
+
+export const clientKeyAdmit = script('client-key-admit', `
+--[[ client-key-admit: one request of a managed key against its budget, rpm window and
+  concurrency slots, in one step, so replicas sharing the store cannot overshoot together.
+  Expired slots (a replica that died holding them) and requests older than the window go first.
+  KEYS[1] requests (zset, score at)   KEYS[2] slots (zset slotId by expiresAt)
+  KEYS[3] reservations (hash slotId -> USD)   KEYS[4] spend (hash bucket -> USD)
+  ARGV[1] now (ms)   ARGV[2] window (ms)   ARGV[3] rpm or ''   ARGV[4] max concurrency or ''
+  ARGV[5] slot id   ARGV[6] slot expiresAt   ARGV[7] budget USD or ''   ARGV[8] spend bucket
+  ARGV[9] USD to reserve
+  Result: {1}; {0, 'budget', spent, reserved}; {0, 'rpm', retryAfterMs}; {0, 'concurrency', retryAfterMs}. ]]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local slot = ARGV[5]
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, id in ipairs(expired) do
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+end
+if ARGV[7] ~= '' then
+  local spent = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0')
+  local reserved = 0
+  local held = redis.call('HGETALL', KEYS[3])
+  for i = 1, #held, 2 do
+    if held[i] ~= slot then reserved = reserved + tonumber(held[i + 1]) end
+  end
+  if spent + reserved >= tonumber(ARGV[7]) then return {0, 'budget', tostring(spent), tostring(reserved)} end
+end
+if ARGV[3] ~= '' then
+  local rpm = tonumber(ARGV[3])
+  local count = redis.call('ZCARD', KEYS[1])
+  if count >= rpm then
+    local oldest = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
+    return {0, 'rpm', math.max(1, tonumber(oldest[2]) + window - now)}
+  end
+end
+if ARGV[4] ~= '' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) and not redis.call('ZSCORE', KEYS[2], slot) then
+  return {0, 'concurrency', 1000}
+end
+redis.call('ZADD', KEYS[1], now, now .. ':' .. slot)
+redis.call('ZADD', KEYS[2], ARGV[6], slot)
+if tonumber(ARGV[9]) > 0 then redis.call('HSET', KEYS[3], slot, ARGV[9]) else redis.call('HDEL', KEYS[3], slot) end
+return {1}
+`);

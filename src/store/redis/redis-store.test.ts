@@ -7,10 +7,12 @@ import { describeJobStore, sampleJob } from '../job-store.contract.js';
 import type { JobEvent } from '../job-record.js';
 import { deleteRedisPrefix, testRedisUrl, useRedisPrefix } from '../../../test/helpers/redis-prefix.js';
 import { openRedisStore, type RedisStore } from './open-redis-store.js';
+import { describeKeyStore } from '../key-store.contract.js';
+import { describeUsageLedger } from '../usage-ledger.contract.js';
 
 const url = testRedisUrl();
 
-describeJobStore('redis', async () => {
+async function contractStore(): Promise<RedisStore & { cleanup(): Promise<void> }> {
   const prefix = `holdfast-test:contract-${process.pid}-${Math.floor(Math.random() * 1e9)}:`;
   const store = await openRedisStore({ url, prefix });
   return {
@@ -20,7 +22,14 @@ describeJobStore('redis', async () => {
       await deleteRedisPrefix(url, prefix);
     },
   };
+}
+
+describeJobStore('redis', contractStore);
+describeKeyStore('redis', async () => {
+  const { clientKeys, cleanup } = await contractStore();
+  return { keys: clientKeys, cleanup };
 });
+describeUsageLedger('redis', contractStore);
 
 async function replicas(t: Parameters<typeof useRedisPrefix>[0], n: number): Promise<RedisStore[]> {
   const prefix = useRedisPrefix(t, url);

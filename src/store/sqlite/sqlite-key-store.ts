@@ -1,6 +1,6 @@
-// KeyStore on SQLite: keys as JSON records indexed by hash; admission (rpm window + concurrency
-// slot) and spend are each one IMMEDIATE transaction, so two processes on one file cannot both
-// take the last slot.
+// KeyStore on SQLite: keys as JSON records indexed by hash; admission (budget with reservations,
+// rpm window, concurrency slot) and spend are each one IMMEDIATE transaction, so concurrent
+// requests cannot both take the last slot or the last of the budget.
 import type Database from 'better-sqlite3';
 import {
   periodBucket, RPM_WINDOW_MS, type AdmitRequest, type AdmitResult, type BudgetPeriod, type ClientKeyRecord,
@@ -16,6 +16,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly updateTx: (id: string, patch: KeyLimitsPatch) => ClientKeyRecord | undefined;
   private readonly revokeTx: (id: string, atMs: number) => ClientKeyRecord | undefined;
   private readonly spendTx: (id: string, usd: number, atMs: number) => void;
+  private readonly spentIn: Database.Statement<[string, string], { usd: number }>;
 
   constructor(private readonly handle: SqliteHandle) {
     const db = (this.db = handle.db);
@@ -27,7 +28,9 @@ export class SqliteKeyStore implements KeyStore {
     const slots = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_slots WHERE key_id = ?');
     const hasSlot = db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM key_slots WHERE key_id = ? AND slot_id = ?');
     const addRequest = db.prepare<[string, number]>('INSERT INTO key_requests (key_id, at) VALUES (?, ?)');
-    const takeSlot = db.prepare<[string, string, number]>('INSERT OR REPLACE INTO key_slots (key_id, slot_id, expires_at) VALUES (?, ?, ?)');
+    const takeSlot = db.prepare<[string, string, number, number]>('INSERT OR REPLACE INTO key_slots (key_id, slot_id, expires_at, reserved_usd) VALUES (?, ?, ?, ?)');
+    const reserved = db.prepare<[string, string], { usd: number | null }>('SELECT SUM(reserved_usd) AS usd FROM key_slots WHERE key_id = ? AND slot_id <> ?');
+    const spentIn = (this.spentIn = db.prepare<[string, string], { usd: number }>('SELECT usd FROM key_spend WHERE key_id = ? AND bucket = ?'));
     const addSpend = db.prepare<[string, string, number]>(
       'INSERT INTO key_spend (key_id, bucket, usd) VALUES (?, ?, ?) ON CONFLICT (key_id, bucket) DO UPDATE SET usd = usd + excluded.usd',
     );
@@ -35,6 +38,12 @@ export class SqliteKeyStore implements KeyStore {
       const { nowMs } = request;
       dropOld.run(id, nowMs - RPM_WINDOW_MS);
       dropExpired.run(id, nowMs);
+      const { budget } = request;
+      if (budget) {
+        const spentUsd = spentIn.get(id, periodBucket(budget.period, nowMs))?.usd ?? 0;
+        const reservedUsd = reserved.get(id, request.slotId)?.usd ?? 0;
+        if (spentUsd + reservedUsd >= budget.limitUsd) return { ok: false, reason: 'budget', spentUsd, reservedUsd };
+      }
       if (request.rpm !== null) {
         const times = recent.all(id).map((r) => r.at);
         if (times.length >= request.rpm) {
@@ -45,7 +54,7 @@ export class SqliteKeyStore implements KeyStore {
         return { ok: false, reason: 'concurrency', retryAfterMs: 1000 };
       }
       addRequest.run(id, nowMs);
-      takeSlot.run(id, request.slotId, request.slotExpiresAt);
+      takeSlot.run(id, request.slotId, request.slotExpiresAt, budget?.reserveUsd ?? 0);
       return { ok: true };
     }).immediate;
     this.updateTx = db.transaction((id: string, patch: KeyLimitsPatch) => {
@@ -111,8 +120,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async spend(id: string, period: BudgetPeriod, atMs: number): Promise<number> {
-    const row = this.db.prepare<[string, string], { usd: number }>('SELECT usd FROM key_spend WHERE key_id = ? AND bucket = ?').get(id, periodBucket(period, atMs));
-    return row?.usd ?? 0;
+    return this.spentIn.get(id, periodBucket(period, atMs))?.usd ?? 0;
   }
 
   async close(): Promise<void> {
