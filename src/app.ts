@@ -29,7 +29,7 @@ import { HOLDFAST_VERSION } from './version.js';
 import { createAdminAuth } from './http/admin-auth.js';
 import { createClientKeys } from './keys/client-keys.js';
 import { resolveHashSecret } from './keys/key-material.js';
-import { createBilling, unpricedModels } from './cost/billing.js';
+import { createBilling, reservationUsd, unpricedModels } from './cost/billing.js';
 import { priceTable } from './cost/prices-table.js';
 import { createKeyLimits } from './keys/key-limits.js';
 import { createAdminGate } from './http/admin-session.js';
@@ -78,15 +78,22 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const regions = new Map(Object.entries(config.deployments).map(([id, d]) => [id, d.region]));
   const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, options.webhooks);
   const infos = options.deployments;
+  // Replicas on Redis share the key-hash secret through the store unless one is configured.
+  const configuredSecret = config.auth.key_hash_secret?.reveal();
   const clientKeys = createClientKeys({
     store: stores.keys, clock, ids,
-    hashSecret: resolveHashSecret(config.auth.key_hash_secret?.reveal(), config.store.kind === 'sqlite' ? config.store.path : undefined),
+    hashSecret: configuredSecret === undefined && stores.redis
+      ? await stores.redis.clientKeys.sharedHashSecret()
+      : resolveHashSecret(configuredSecret, config.store.kind === 'sqlite' ? config.store.path : undefined),
   });
   const adminAuth = createAdminAuth(config.admin.keys);
   // With admin keys set, managed keys exist to be enforced: requests without a key are refused.
   const clientAuth = createClientAuth(options.clientKeys, { managed: clientKeys, required: adminAuth.configured && !config.auth.allow_anonymous });
-  const limits = createKeyLimits({ keys: clientKeys, clock, log }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
   const prices = priceTable(config.prices);
+  const limits = createKeyLimits({
+    keys: clientKeys, clock, log,
+    reservationUsd: (job) => reservationUsd(job, options.routes.get(job.model)?.deployments.map((d) => d.model) ?? [job.model], prices),
+  }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
   const billing = createBilling({
     prices, deploymentModels: new Map([...infos].map(([id, d]) => [id, d.model])), usage: stores.usage,
     owners: clientAuth, charge: (keyId, usd, at) => clientKeys.charge(keyId, usd, at), metrics, log,
@@ -133,9 +140,6 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     tracing,
   };
   const server = await buildServer(httpDeps, options.http);
-  if (config.store.kind === 'redis') {
-    log.warn('store.kind redis: managed client keys (/v1/holdfast/keys) and usage reports are kept per replica for now; use static auth.keys across replicas');
-  }
   if (!clientAuth.enabled) log.warn('auth.keys and admin.keys are empty: holdfast accepts requests without a client key');
 
   let closing: Promise<void> | undefined;

@@ -103,11 +103,11 @@ export async function handleImageRequest(
     checkPromptLength(parsed.fields, options.limits.maxPromptChars);
     const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
     validate(route, parsed, call.endpoint);
-    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs });
-    admitted = true;
     const streamOptions = readStreamOptions(parsed.fields);
     stream = streamOptions.stream;
     const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
+    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs, job: jobRequest });
+    admitted = true;
     submitted = await deps.engine.submit({
       id, request: jobRequest, ownerKeyHash: caller.owner, keyName: caller.keyName, deadlineMs, webhookUrl,
       idempotencyKey: headerText(request, 'idempotency-key'), requestHash: scopedHash(call, parsed),
