@@ -8,6 +8,7 @@ import { getJson, postJson } from '../helpers/sse.js';
 import { eventually } from '../helpers/process.js';
 import { startCluster } from '../helpers/cluster.js';
 import { ADMIN_KEY, adminCall, createKey } from '../helpers/admin.js';
+import { Redis } from 'ioredis';
 
 const SMALL = { model: 'gpt-image-1', prompt: 'a lighthouse', size: '1024x1024', quality: 'low' };
 const scenario = `
@@ -19,6 +20,30 @@ deployments:
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const submitTo = (url: string, key: string, prompt = SMALL.prompt) =>
   postJson(`${url}/v1/images/generations`, { ...SMALL, prompt }, { ...bearer(key), prefer: 'respond-async' });
+/** Every value stored under the prefix, as text (strings, hashes, sorted sets, streams). */
+async function storedText(url: string, prefix: string): Promise<string> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const parts: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === 'string') parts.push(key, String(await redis.get(key)));
+        if (type === 'hash') parts.push(key, JSON.stringify(await redis.hgetall(key)));
+        if (type === 'zset') parts.push(key, JSON.stringify(await redis.zrange(key, '0', '-1')));
+        if (type === 'stream') parts.push(key, JSON.stringify(await redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+    return parts.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const codeOf = (json: Record<string, unknown>) => (json.error as Record<string, unknown> | undefined)?.code;
 
 test('managed keys on three replicas of one Redis are one set of keys with global limits', { timeout: 300_000 }, async (t) => {
@@ -32,6 +57,10 @@ test('managed keys on three replicas of one Redis are one set of keys with globa
   await t.test('a key created on A works on B; revoked on A, it gets 401 on the next request on B and C', async () => {
     const { id, key } = await createKey(a.url, { name: 'revocable' });
     assert.equal((await submitTo(b.url, key)).status, 202);
+    const stored = await storedText(cluster.redisUrl, cluster.prefix);
+    assert.ok(stored.includes(id), 'the key is in Redis');
+    assert.ok(!stored.includes(key), 'the plain key is not stored in Redis');
+    for (const replica of cluster.replicas) assert.ok(!replica.logTail().includes(key), 'the plain key is not logged');
     assert.equal((await adminCall(a.url, 'DELETE', `/v1/holdfast/keys/${id}`)).status, 200);
     for (const url of [b.url, c.url]) {
       const after = await submitTo(url, key);
