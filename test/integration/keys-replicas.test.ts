@@ -15,6 +15,7 @@ const scenario = `
 name: keys-cluster
 deployments:
   - { name: gpt-image-1, form: openai, model: gpt-image-1, latency_factor: 0.05 }
+  - { name: slow, form: azure, model: gpt-image-1, latency_factor: 0.25 }
 `;
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -48,7 +49,9 @@ const codeOf = (json: Record<string, unknown>) => (json.error as Record<string, 
 
 test('managed keys on three replicas of one Redis are one set of keys with global limits', { timeout: 300_000 }, async (t) => {
   const cluster = await startCluster(t, {
-    replicas: 3, scenarioYaml: scenario, timeScale: 1,
+    replicas: 3, scenarioYaml: scenario, timeScale: 1, leaseMs: 1500,
+    models: '  slow: { deployments: [slow] }',
+    deployments: '  slow: { provider: azure, base_url: "{{SIM}}", deployment: slow, api_key: env:UPSTREAM_KEY, model: gpt-image-1 }',
     extra: 'admin: { keys: [env:HOLDFAST_ADMIN_KEY] }', env: { HOLDFAST_ADMIN_KEY: ADMIN_KEY },
   });
   const [a, b, c] = cluster.replicas;
@@ -126,5 +129,25 @@ test('managed keys on three replicas of one Redis are one set of keys with globa
       const listed = await adminCall(url, 'GET', `/v1/holdfast/keys/${id}`);
       assert.ok(Math.abs(Number(listed.json.spend_total_usd) - jobCost) < 1e-9, JSON.stringify(listed.json));
     }
+  });
+
+  await t.test('a slot does not leak when the replica running its job dies: the replica that takes the job over frees it', async () => {
+    const { key } = await createKey(a.url, { name: 'one at once', max_concurrency: 1 });
+    const submitted = await postJson(`${c.url}/v1/images/generations`, { ...SMALL, model: 'slow', prompt: 'takeover' }, { ...bearer(key), prefer: 'respond-async' });
+    assert.equal(submitted.status, 202, JSON.stringify(submitted.json));
+    const jobUrl = `${a.url}${String(submitted.headers.location)}`;
+    await eventually(async () => {
+      const { json } = await getJson(jobUrl, bearer(key));
+      return json.status === 'running' ? true : undefined;
+    }, 'the job runs on C');
+    await c.kill('SIGKILL');
+    // The job lives on (another replica takes it over), so its slot is still held.
+    const meanwhile = await submitTo(b.url, key, 'while taken over');
+    assert.equal(meanwhile.status, 429, JSON.stringify(meanwhile.json));
+    await eventually(async () => {
+      const { json } = await getJson(jobUrl, bearer(key));
+      return json.status === 'succeeded' ? true : undefined;
+    }, 'the job finishes on A or B', 90_000);
+    assert.equal((await submitTo(b.url, key, 'after the takeover')).status, 202, 'the slot was freed by the replica that ended the job');
   });
 });
