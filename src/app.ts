@@ -76,7 +76,7 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   const tracingOptions = deps.tracing ? undefined : resolveTracingOptions(config.telemetry.traces, deps.otelEnv ?? {}, HOLDFAST_VERSION);
   const tracing = deps.tracing ?? (tracingOptions ? createTracing(tracingOptions) : undefined);
   const regions = new Map(Object.entries(config.deployments).map(([id, d]) => [id, d.region]));
-  const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, options.webhooks);
+  const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs, claims: cluster?.webhookClaims }, options.webhooks);
   const infos = options.deployments;
   const clientKeys = createClientKeys({
     store: stores.keys, clock, ids,
@@ -143,7 +143,8 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     engine, metrics, server,
     async start() {
       // In a cluster, unfinished jobs belong to their replicas' leases; the takeover scan resumes orphans.
-      if (cluster) await cluster.start(engine);
+      // Pending webhooks too: the cluster hands each to one replica (webhooks.resume() is then a no-op).
+      if (cluster) await cluster.start(engine, webhooks);
       const resumed = cluster ? 0 : await engine.start();
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
       const webhooksResumed = (await webhooks?.resume()) ?? 0;

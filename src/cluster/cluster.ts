@@ -34,14 +34,23 @@ export interface ClusterEngine {
   adopt(id: string): Promise<boolean>;
 }
 
+/** What the cluster needs from the webhook dispatch (webhooks/dispatch.ts) once it exists. */
+export interface ClusterDeliveries {
+  deliveringIds(): string[];
+  adopt(jobId: string): Promise<void>;
+  stopLocal(jobId: string): void;
+}
+
 export interface Cluster {
   readonly replicaId: string;
   readonly router: ClusterRouter;
   readonly engine: EngineCluster;
   readonly leases: JobLeases;
+  /** One replica at a time delivers a pending webhook: a lease like a job's, under {p}webhook:. */
+  readonly webhookClaims: { claim(jobId: string): Promise<boolean>; release(jobId: string, done: boolean): Promise<void> };
   queuedElsewhere(model: string): number;
   /** Starts renewing, reaping, relaying cancels and following outcomes. */
-  start(engine: ClusterEngine): Promise<void>;
+  start(engine: ClusterEngine, deliveries?: ClusterDeliveries): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +73,7 @@ export async function openCluster(
   await connectRedis(subscriber, options.url);
 
   const leases = createJobLeases({ redis, prefix, unfinishedKey: store.keys.unfinished, token: replicaId, leaseMs: options.leaseMs });
+  const deliveryLeases = createJobLeases({ redis, prefix: `${prefix}webhook:`, unfinishedKey: store.keys.webhookPending, token: replicaId, leaseMs: options.leaseMs });
   const budget = createSharedBudget(redis, prefix);
   const feed: OutcomeFeed = createOutcomeFeed({ clock, redis, reader, prefix, replicaId, onError: (error) => log.warn({ err: error }, 'outcome feed') });
   const router = createClusterRouter({
@@ -149,8 +159,23 @@ export async function openCluster(
     elsewhere = next;
   };
 
-  const tick = async (engine: ClusterEngine): Promise<void> => {
+  /** Webhook deliveries: renew this replica's claims, stop the ones lost, take over those of replicas that are gone. */
+  const tickDeliveries = async (deliveries: ClusterDeliveries): Promise<void> => {
+    for (const id of await deliveryLeases.renew(deliveries.deliveringIds())) {
+      log.warn({ jobId: id }, 'lost the claim of a webhook delivery (another replica sends it now); stopping it here');
+      deliveries.stopLocal(id);
+    }
+    if (clock.now() < reapAfter) return;
+    for (const id of await deliveryLeases.reap(REAP_BATCH)) await deliveries.adopt(id);
+  };
+
+  const tick = async (engine: ClusterEngine, deliveries: ClusterDeliveries | undefined): Promise<void> => {
     const running = engine.runningIds();
+    if (deliveries) {
+      tickDeliveries(deliveries).catch((error: unknown) => {
+        if (!isStoreUnavailable(error) && !closed) log.warn({ err: error }, 'webhook delivery claims failed');
+      });
+    }
     shareQueues().catch((error: unknown) => {
       if (!closed) log.warn({ err: error }, 'could not share queue depths');
     });
@@ -182,7 +207,11 @@ export async function openCluster(
 
   return {
     replicaId, router, engine: engineCluster, leases,
-    async start(engine) {
+    webhookClaims: {
+      claim: (jobId) => deliveryLeases.claim(jobId),
+      release: (jobId, done) => (done ? deliveryLeases.finish(jobId) : deliveryLeases.handBack(jobId)),
+    },
+    async start(engine, deliveries) {
       await subscriber.subscribe(cancelChannel);
       subscriber.on('message', (_channel: string, jobId: string) => {
         if (engine.abortLocal(jobId, 'cancelled')) log.info({ jobId }, 'cancel relayed from another replica');
@@ -191,12 +220,12 @@ export async function openCluster(
       const every = Math.max(50, Math.floor(options.leaseMs / 3));
       const loop = (): void => {
         timer = clock.setTimer(every, () => {
-          void tick(engine).finally(() => {
+          void tick(engine, deliveries).finally(() => {
             if (!closed) loop();
           });
         });
       };
-      await tick(engine);
+      await tick(engine, deliveries);
       loop();
     },
     /** Requests waiting in other replicas' queues for this model (last tick). */

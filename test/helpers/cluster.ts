@@ -49,12 +49,14 @@ export async function startCluster(t: TestContext, options: {
   /** A private Redis (its own keys are not cleaned: the test owns the server). */
   redisUrl?: string;
   deployment?: string; models?: string; deployments?: string; extra?: string;
+  /** More environment for the replicas (secrets the config names). */
+  env?: Record<string, string>;
 }): Promise<ClusterFixture> {
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = options.redisUrl ? `holdfast-test:${randomUUID()}:` : useRedisPrefix(t, redisUrl);
   const fixture = await startFixture(t, { scenarioYaml: options.scenarioYaml, timeScale: options.timeScale });
   const configPath = fixture.writeConfig(clusterConfig({ prefix, ...options }));
-  const env = { ...clusterEnv, REDIS_URL: redisUrl };
+  const env = { ...clusterEnv, REDIS_URL: redisUrl, ...options.env };
   const replicas = await Promise.all(Array.from({ length: options.replicas }, () => spawnHoldfast(t, configPath, env)));
   return {
     fixture, prefix, redisUrl, configPath, env, replicas,
