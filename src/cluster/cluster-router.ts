@@ -2,7 +2,9 @@
 // circuits and health fed by every replica's outcomes), then the cluster budget in Redis must agree
 // before the call goes out. A refusal gives the booking back and holds the deployment off locally
 // until the cluster window frees, so the replica queues or picks another deployment. While Redis
-// is unreachable an attempt waits for it (it is never sent unreserved, and never dropped).
+// is unreachable an attempt waits for it (it is never sent unreserved, and never dropped). A
+// deployment's `concurrency` is a cluster-wide count of slots in Redis: each attempt holds one from
+// its reservation to its release, renewed every lease tick (a dead replica's slots lapse after one lease).
 import type { Clock } from '../time/clock.js';
 import type { EngineLog } from '../engine/deps.js';
 import type { AcquireResult, AttemptReport, BookedLease, RouteLease, RouteRequest, Router } from '../routing/router.js';
@@ -46,8 +48,12 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
   const reserve = async (lease: BookedLease, holder: string, signal: AbortSignal, deadlineAt: number): Promise<Reservation> => {
     for (;;) {
       try {
-        return await budget.reserve(lease.deploymentId, deps.limits.get(lease.deploymentId),
-          lease.probe ? { sizeClass: lease.sizeClass, holder, ttlMs: deps.probeTtlMs } : undefined, deps.pendingMs);
+        const limit = deps.limits.get(lease.deploymentId);
+        return await budget.reserve(lease.deploymentId, limit, {
+          probe: lease.probe ? { sizeClass: lease.sizeClass, holder, ttlMs: deps.probeTtlMs } : undefined,
+          pendingMs: deps.pendingMs,
+          slot: limit?.concurrency !== undefined ? { holder, ttlMs: deps.pendingMs } : undefined,
+        });
       } catch (error) {
         // Redis is away: this attempt waits for it rather than going out uncounted.
         if (clock.now() + REDIS_RETRY_MS > deadlineAt) throw error;
@@ -67,6 +73,13 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
     budget.hold(id, limit, [member], 0).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not date a budget start'));
   };
 
+  /** Concurrency slots held by this replica's attempts in flight: deployment -> holders. */
+  const slots = new Map<string, Set<string>>();
+  const freeSlot = (id: string, holder: string): Promise<unknown> | undefined => {
+    if (!slots.get(id)?.delete(holder)) return undefined;
+    return budget.releaseSlot(id, holder);
+  };
+
   const wrap = (lease: BookedLease, holder: string, member: string): ClusterLease => ({
     deploymentId: lease.deploymentId,
     responded() {
@@ -81,6 +94,8 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
       ];
       if (report.status === 429 || report.kind === 'rate_limited') shared.push(budget.backOff(id, report.retryAfterMs ?? deps.defaultBackOffMs));
       if (lease.probe) shared.push(budget.endProbe(id, lease.sizeClass, holder));
+      const slot = freeSlot(id, holder);
+      if (slot) shared.push(slot);
       Promise.all(shared).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not share an attempt outcome'));
     },
   });
@@ -106,6 +121,11 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
             set.add(reservation.member);
             pending.set(lease.deploymentId, set);
           }
+          if (deps.limits.get(lease.deploymentId)?.concurrency !== undefined) {
+            const held = slots.get(lease.deploymentId) ?? new Set<string>();
+            held.add(holder);
+            slots.set(lease.deploymentId, held);
+          }
           return { ok: true, lease: wrap(lease, holder, reservation.member) };
         }
         lease.abandon();
@@ -119,16 +139,19 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
       return rows.map((row) => {
         const limit = deps.limits.get(row.deployment);
         const count = used.get(row.deployment);
-        if (!limit || count === undefined) return row;
+        if (!limit || limit.requests === 0 || count === undefined) return row;
         const remaining = row.budget.remaining === 0 ? 0 : Math.max(0, limit.requests - count);
         return { ...row, budget: { ...row.budget, remaining, limit: limit.requests } };
       });
     },
     async holdPending() {
-      await Promise.all([...pending].map(async ([id, members]) => {
-        const limit = deps.limits.get(id);
-        if (limit && members.size > 0) await budget.hold(id, limit, [...members], deps.pendingMs);
-      }));
+      await Promise.all([
+        ...[...pending].map(async ([id, members]) => {
+          const limit = deps.limits.get(id);
+          if (limit && members.size > 0) await budget.hold(id, limit, [...members], deps.pendingMs);
+        }),
+        ...[...slots].map(([id, holders]) => budget.renewSlots(id, [...holders], deps.pendingMs)),
+      ]);
     },
     close: () => local.close(),
   };
