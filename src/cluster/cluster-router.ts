@@ -12,10 +12,32 @@ import type { ScoredRouter } from '../routing/scored-router.js';
 import type { HealthSnapshot } from '../routing/health.js';
 import type { BudgetLimit, Reservation, SharedBudget } from './shared-budget.js';
 import type { OutcomeFeed } from './outcome-feed.js';
+import type { RoutingMetrics } from '../routing/routing-metrics.js';
+
+/**
+ * The metrics for a replica's local router on a cluster: holdfast_rate_limit_remaining of a deployment
+ * whose budget the cluster keeps is the cluster's (set by the cluster router), not this replica's share.
+ */
+export function localRoutingMetrics(metrics: RoutingMetrics | undefined, limits: ReadonlyMap<string, BudgetLimit>): RoutingMetrics | undefined {
+  if (!metrics) return undefined;
+  return {
+    queueDepth: (model, depth) => metrics.queueDepth(model, depth),
+    queueWait: (model, seconds) => metrics.queueWait(model, seconds),
+    rateLimitRemaining: (id, left) => {
+      if ((limits.get(id)?.requests ?? 0) === 0) metrics.rateLimitRemaining(id, left);
+    },
+    circuitState: (id, sizeClass, status) => metrics.circuitState(id, sizeClass, status),
+    upstream429: (id) => metrics.upstream429(id),
+  };
+}
 
 export interface ClusterRouter extends Router {
-  health(): Promise<HealthSnapshot>;
-  /** Keeps the starts of attempts whose request may not have reached the upstream yet counted (every lease tick). */
+  /**
+   * The local table (circuits and health fed by every replica's outcomes) with the cluster's budget:
+   * remaining starts of each budgeted deployment as of this replica's last reservation or lease tick.
+   */
+  table(): HealthSnapshot;
+  /** Keeps the starts of attempts whose request may not have reached the upstream yet counted, and refreshes the budget view (every lease tick). */
   holdPending(): Promise<void>;
 }
 
@@ -37,6 +59,8 @@ export interface ClusterRouterDeps {
   /** How long a pending start stays counted past its window without a hold (the lease tick's period covers it). */
   pendingMs: number;
   defaultBackOffMs: number;
+  /** The cluster's remaining starts of a budgeted deployment changed (holdfast_rate_limit_remaining). */
+  onRemaining?(deploymentId: string, remaining: number): void;
 }
 
 const REDIS_RETRY_MS = 250;
@@ -71,6 +95,17 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
     if (!set?.delete(member) || !limit) return;
     // From now on the upstream surely has the request: its window ends window + margin from here.
     budget.hold(id, limit, [member], 0).catch((error: unknown) => log.warn({ err: error, deploymentId: id }, 'could not date a budget start'));
+  };
+
+  const budgeted = [...deps.limits].filter(([, limit]) => limit.requests > 0).map(([id]) => id);
+  /** The cluster's remaining starts per budgeted deployment, as last seen. */
+  const remaining = new Map<string, number>();
+  const seen = (id: string, used: number, backOffMs: number): void => {
+    const limit = deps.limits.get(id);
+    if (!limit || limit.requests === 0) return;
+    const left = backOffMs > 0 ? 0 : Math.max(0, limit.requests - used);
+    remaining.set(id, left);
+    deps.onRemaining?.(id, left);
   };
 
   /** Concurrency slots held by this replica's attempts in flight: deployment -> holders. */
@@ -116,6 +151,7 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
           throw error;
         }
         if (reservation.ok) {
+          seen(lease.deploymentId, reservation.used, 0);
           if (reservation.member !== '') {
             const set = pending.get(lease.deploymentId) ?? new Set<string>();
             set.add(reservation.member);
@@ -129,19 +165,16 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
           return { ok: true, lease: wrap(lease, holder, reservation.member) };
         }
         lease.abandon();
+        if (reservation.reason === 'window' || reservation.reason === 'backoff') seen(lease.deploymentId, Number.MAX_SAFE_INTEGER, 0);
         local.holdOff(lease.deploymentId, clock.now() + reservation.waitMs);
       }
     },
-    async health() {
-      const rows = local.health();
-      const used = new Map<string, number>();
-      await Promise.all([...deps.limits.keys()].map(async (id) => used.set(id, await budget.used(id))));
-      return rows.map((row) => {
+    table() {
+      return local.health().map((row) => {
         const limit = deps.limits.get(row.deployment);
-        const count = used.get(row.deployment);
-        if (!limit || limit.requests === 0 || count === undefined) return row;
-        const remaining = row.budget.remaining === 0 ? 0 : Math.max(0, limit.requests - count);
-        return { ...row, budget: { ...row.budget, remaining, limit: limit.requests } };
+        const left = remaining.get(row.deployment);
+        if (!limit || left === undefined) return row;
+        return { ...row, budget: { ...row.budget, remaining: left, limit: limit.requests } };
       });
     },
     async holdPending() {
@@ -151,6 +184,9 @@ export function createClusterRouter(deps: ClusterRouterDeps): ClusterRouter {
           if (limit && members.size > 0) await budget.hold(id, limit, [...members], deps.pendingMs);
         }),
         ...[...slots].map(([id, holders]) => budget.renewSlots(id, [...holders], deps.pendingMs)),
+        budget.usage(budgeted).then((usage) => {
+          for (const [id, u] of usage) seen(id, u.used, u.backOffMs);
+        }),
       ]);
     },
     close: () => local.close(),

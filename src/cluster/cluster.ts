@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { EngineCluster, EngineLog } from '../engine/deps.js';
 import type { JobEvent, JobEventBody } from '../store/job-record.js';
 import type { ScoredRouter } from '../routing/scored-router.js';
+import type { RoutingMetrics } from '../routing/routing-metrics.js';
 import type { RedisStore } from '../store/redis/open-redis-store.js';
 import { closeRedis, connectRedis, createRedisConnection, guarded, redisAddress } from '../store/redis/redis-connection.js';
 import { isStoreUnavailable } from '../store/store-unavailable-error.js';
@@ -57,7 +58,7 @@ export interface Cluster {
 const REAP_BATCH = 8;
 
 export async function openCluster(
-  deps: { clock: Clock; log: EngineLog; store: RedisStore; local: ScoredRouter },
+  deps: { clock: Clock; log: EngineLog; store: RedisStore; local: ScoredRouter; metrics?: Pick<RoutingMetrics, 'rateLimitRemaining'> },
   options: ClusterOptions,
 ): Promise<Cluster> {
   const { clock, log, store, local } = deps;
@@ -79,6 +80,7 @@ export async function openCluster(
   const router = createClusterRouter({
     clock, log, local, budget, feed, replicaId, limits: options.limits,
     probeTtlMs: options.probeTtlMs ?? 300_000, defaultBackOffMs: options.defaultBackOffMs, pendingMs: options.leaseMs,
+    onRemaining: deps.metrics ? (id, left) => deps.metrics?.rateLimitRemaining(id, left) : undefined,
   });
   const cancelChannel = `${prefix}cancel`;
   const cancelKey = (id: string): string => `${prefix}cancel:${id}`;

@@ -19,8 +19,11 @@ export interface BudgetLimit {
   concurrency?: number;
 }
 
-/** member: the reservation's entry in the window, until confirm() dates it from when the upstream surely had the request. */
-export type Reservation = { ok: true; member: string } | { ok: false; waitMs: number; reason: 'window' | 'backoff' | 'probe' | 'concurrency' };
+/**
+ * member: the reservation's entry in the window, until confirm() dates it from when the upstream surely had the request;
+ * used: starts counted in the window, this one included.
+ */
+export type Reservation = { ok: true; member: string; used: number } | { ok: false; waitMs: number; reason: 'window' | 'backoff' | 'probe' | 'concurrency' };
 
 /** A refusal for want of a concurrency slot is retried this soon (a slot frees when any replica's attempt ends). */
 export const SLOT_RETRY_MS = 100;
@@ -58,7 +61,7 @@ if slots > 0 then
   redis.call('ZADD', KEYS[5], now + tonumber(ARGV[9]), ARGV[8])
   redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[9]) + 1000)
 end
-return {1, 0, member}
+return {1, redis.call('ZCARD', KEYS[1]), member}
 `;
 
 // KEYS[1] window  ARGV[1] span (ms from now)  ARGV[2..] members: each counted until now + span
@@ -75,6 +78,17 @@ ${luaNow}
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + 1000)
 return 1
+`;
+
+// KEYS: window, backoff of each deployment in turn -> {starts counted now, back-off ms left} each
+const usageScript = `
+${luaNow}
+local out = {}
+for i = 1, #KEYS, 2 do
+  table.insert(out, redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf'))
+  table.insert(out, math.max(0, redis.call('PTTL', KEYS[i + 1])))
+end
+return out
 `;
 
 const backOffScript = `
@@ -102,6 +116,8 @@ export interface SharedBudget {
   releaseSlot(deploymentId: string, holder: string): Promise<void>;
   /** Starts counted in the current window, cluster-wide (for the health table). */
   used(deploymentId: string): Promise<number>;
+  /** used() and the back-off left for several deployments in one round trip. */
+  usage(deploymentIds: readonly string[]): Promise<Map<string, { used: number; backOffMs: number }>>;
 }
 
 export interface ReserveOptions {
@@ -124,7 +140,7 @@ export function createSharedBudget(redis: Redis, prefix: string): SharedBudget {
         limit?.requests ?? 0, limit?.windowMs ?? 0, limit?.marginMs ?? 0, probe?.holder ?? '', probe?.ttlMs ?? 0, Math.ceil(pendingMs),
         slots, slot?.holder ?? '', slot?.ttlMs ?? 0, SLOT_RETRY_MS,
       ) as [number, number, string];
-      return ok === 1 ? { ok: true, member: reason } : { ok: false, waitMs: Number(waitMs), reason: reason as 'window' | 'backoff' | 'probe' | 'concurrency' };
+      return ok === 1 ? { ok: true, member: reason, used: Number(waitMs) } : { ok: false, waitMs: Number(waitMs), reason: reason as 'window' | 'backoff' | 'probe' | 'concurrency' };
     },
     async renewSlots(id, holders, ttlMs) {
       if (holders.length === 0) return;
@@ -143,6 +159,13 @@ export function createSharedBudget(redis: Redis, prefix: string): SharedBudget {
     },
     async endProbe(id, sizeClass, holder) {
       await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1`, 1, key(id, `probe:${sizeClass}`), holder);
+    },
+    async usage(ids) {
+      const out = new Map<string, { used: number; backOffMs: number }>();
+      if (ids.length === 0) return out;
+      const flat = await redis.eval(usageScript, ids.length * 2, ...ids.flatMap((id) => [key(id, 'window'), key(id, 'backoff')])) as number[];
+      ids.forEach((id, i) => out.set(id, { used: Number(flat[2 * i]), backOffMs: Number(flat[2 * i + 1]) }));
+      return out;
     },
     async used(id) {
       return redis.eval(`${luaNow}\nreturn redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')`, 1, key(id, 'window')) as Promise<number>;
