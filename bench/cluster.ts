@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { request } from 'undici';
-import { Redis } from 'ioredis';
 import { startSimulator, parseScenarioYaml } from '../src/simulator/index.js';
 import { SystemClock } from '../src/time/clock.js';
 import { createSeededRandom } from '../src/time/random.js';
@@ -76,24 +75,37 @@ async function load(urls: string[], total: number): Promise<Load> {
   };
 }
 
-/** Client commands (not those run inside scripts) that reach Redis while `run` runs. */
-async function countCommands(url: string, run: () => Promise<void>): Promise<{ total: number; ms: number; byCommand: Map<string, number> }> {
-  const redis = new Redis(url);
-  const monitor = await redis.monitor();
+/**
+ * Client commands (not those run inside scripts) that reach Redis while `run` runs. MONITOR on a plain
+ * socket: one `+<time> [<db> <client>] "CMD" ...` line per command, `[0 lua]` for those inside scripts
+ * (ioredis's monitor() races its own command queue under load: "Command queue state error").
+ */
+async function countCommands(port: number, run: () => Promise<void>): Promise<{ total: number; ms: number; byCommand: Map<string, number> }> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
   const byCommand = new Map<string, number>();
   let total = 0;
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source === 'lua') return;
-    total += 1;
-    const name = String(args[0]).toLowerCase();
-    byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+  let rest = '';
+  let started = false;
+  socket.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString('utf8')).split('\r\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '+OK') { started = true; continue; }
+      const m = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+      if (!started || !m || m[1] === 'lua') continue;
+      total += 1;
+      const name = m[2].toLowerCase();
+      byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+    }
   });
-  const started = performance.now();
+  socket.write('MONITOR\r\n');
+  while (!started) await new Promise((resolve) => setTimeout(resolve, 5));
+  const t0 = performance.now();
   await run();
-  const ms = performance.now() - started;
+  const ms = performance.now() - t0;
   await new Promise((resolve) => setTimeout(resolve, 200));
-  monitor.disconnect();
-  redis.disconnect();
+  socket.destroy();
   return { total, ms, byCommand };
 }
 
@@ -138,9 +150,9 @@ deployments:
     }
 
     // Round trips: background (renewals, takeover scans, XREAD blocks) for 3 s idle, then 100 sequential jobs.
-    const idle = await countCommands(redisUrl, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
+    const idle = await countCommands(redisPort, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
     const jobs = 100;
-    const busy = await countCommands(redisUrl, async () => {
+    const busy = await countCommands(redisPort, async () => {
       for (let i = 0; i < jobs; i += 1) {
         const res = await request(`${replicas[0].url}/v1/images/generations`, { method: 'POST', headers, body: BODY });
         await res.body.dump();

@@ -114,10 +114,10 @@ export async function openCluster(
     async claim(jobId) {
       if (!(await guarded(address, () => leases.claim(jobId)))) throw new Error(`job ${jobId} is held by another replica`);
     },
-    async append(jobId, body, at) {
+    async append(jobId, body, at, record) {
       for (;;) {
         try {
-          return await store.events.appendGuarded(jobId, body, at, { key: leases.guardKeyOf(jobId), value: replicaId });
+          return await store.events.appendGuarded(jobId, body, at, { key: leases.guardKeyOf(jobId), value: replicaId }, record);
         } catch (error) {
           if (!isStoreUnavailable(error)) throw error;
           log.warn({ jobId, type: body.type }, 'Redis unreachable; the event waits for it');
