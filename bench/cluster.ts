@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { request } from 'undici';
+import { Redis } from 'ioredis';
 import { startSimulator, parseScenarioYaml } from '../src/simulator/index.js';
 import { SystemClock } from '../src/time/clock.js';
 import { createSeededRandom } from '../src/time/random.js';
@@ -149,6 +150,10 @@ deployments:
       console.log(`${name.padEnd(17)} | ${many.rps.toFixed(0).padStart(6)} | ${many.p50.toFixed(1).padStart(6)} | ${many.p99.toFixed(1).padStart(6)} | ${(one.p50 - direct1.p50).toFixed(1).padStart(26)} | ${many.errors + one.errors}`);
     }
 
+    // Jobs whose clients left when a load run ended still run: wait for them, so that "idle" is idle.
+    const probe = new Redis(redisUrl);
+    for (let i = 0; i < 600 && (await probe.zcard('bench:jobs:unfinished')) > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    probe.disconnect();
     // Round trips: background (renewals, takeover scans, XREAD blocks) for 3 s idle, then 100 sequential jobs.
     const idle = await countCommands(redisPort, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
     const jobs = 100;
@@ -163,7 +168,8 @@ deployments:
     const top = [...busy.byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${(n / jobs).toFixed(1)}`).join(', ');
     console.log(`\nRedis round trips per job (JSON request on one of 3 replicas): ${perJob.toFixed(1)} (${busy.total} commands for ${jobs} jobs in ${(busy.ms / 1000).toFixed(1)} s, minus ${background.toFixed(0)} background)`);
     console.log(`by command per job (background included): ${top}`);
-    console.log(`background of 3 idle replicas: ${(idle.total / idle.ms * 1000).toFixed(1)} commands/s`);
+    const idleTop = [...idle.byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${(n / idle.ms * 1000).toFixed(1)}`).join(', ');
+    console.log(`background of 3 idle replicas: ${(idle.total / idle.ms * 1000).toFixed(1)} commands/s (${idleTop})`);
   } finally {
     for (const g of gateways) await stopGateway(g);
     await sim.close();
