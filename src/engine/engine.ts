@@ -151,8 +151,17 @@ export class Engine {
       }
       if (events.length === 0) {
         if (this.stopped) return;
-        const job = await this.deps.jobs.get(jobId);
-        if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
+        // A job running here wakes us with its next event: only one that is not needs the store's word
+        // (a store read per wait was 3 of a cluster job's Redis round trips).
+        if (!this.running.has(jobId)) {
+          const job = await this.deps.jobs.get(jobId);
+          if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
+          // Taken over by another replica meanwhile: follow it there.
+          if (cluster && !isTerminal(job.status)) {
+            yield* this.followRemote(cluster, jobId, seq, signal);
+            return;
+          }
+        }
         await wake;
       }
     }
@@ -296,19 +305,22 @@ export class Engine {
     if (isTerminal(status)) await this.deps.observer?.jobEnding?.(job);
     const now = this.deps.clock.now();
     const { cluster } = this.deps;
-    const event = cluster ? await cluster.append(job.id, body, now) : await this.deps.events.append(job.id, body, now);
+    const changed = status !== job.status || body.type !== 'image.partial';
+    const next: JobRecord = { ...job, status, updatedAt: now };
+    if (body.type === 'job.completed') next.result = withoutImageData(body.response);
+    // On a cluster the record goes with the event, in one round trip (and fenced like it).
+    const event = cluster ? await cluster.append(job.id, body, now, changed ? next : undefined) : await this.deps.events.append(job.id, body, now);
     if (!event) {
       // Another replica took this job over: stop here, write nothing more.
       this.abortLocal(job.id, 'lease_lost');
       throw new Error(`job ${job.id} is owned by another replica now`);
     }
     this.recent.remember(event, job.id);
-    const changed = status !== job.status || body.type !== 'image.partial';
-    job.status = status;
-    job.updatedAt = now;
-    if (body.type === 'job.completed') job.result = withoutImageData(body.response);
+    job.status = next.status;
+    job.updatedAt = next.updatedAt;
+    if (next.result !== job.result) job.result = next.result;
     try {
-      if (changed) await this.deps.jobs.save(job);
+      if (changed && !cluster) await this.deps.jobs.save(job);
     } finally {
       // The event is in the log: followers see it even when the record's save failed (and is retried).
       this.notifier.notify(job.id);

@@ -23,6 +23,23 @@ export async function runScript(redis: Redis, s: LuaScript, keys: string[], args
   }
 }
 
+/** The body of job-put with its keys and arguments from KEYS[k..k+3] and ARGV[a..a+6] (shared by two scripts). */
+function putLua(k: number, a: number): string {
+  const K = (i: number): string => `KEYS[${k + i}]`;
+  const A = (i: number): string => `ARGV[${a + i}]`;
+  return `if ${A(2)} == 'create' and redis.call('EXISTS', ${K(0)}) == 1 then return 0 end
+redis.call('SET', ${K(0)}, ${A(1)})
+if ${A(3)} == '1' then
+  redis.call('ZADD', ${K(1)}, ${A(4)}, ${A(0)})
+  redis.call('ZREM', ${K(2)}, ${A(0)})
+  redis.call('ZREM', ${K(3)}, ${A(0)})
+else
+  redis.call('ZREM', ${K(1)}, ${A(0)})
+  redis.call('ZADD', ${K(2)}, ${A(5)}, ${A(0)})
+  if ${A(6)} == '1' then redis.call('ZADD', ${K(3)}, ${A(5)}, ${A(0)}) else redis.call('ZREM', ${K(3)}, ${A(0)}) end
+end`;
+}
+
 export const jobPut = script('job-put', `
 --[[ job-put: writes one job record and keeps the three indexes in step, in one step.
   KEYS[1] job record (string, JobRecord JSON)
@@ -33,17 +50,7 @@ export const jobPut = script('job-put', `
   ARGV[4] '1' queued/running, '0' finished   ARGV[5] createdAt   ARGV[6] updatedAt
   ARGV[7] '1' when the webhook is pending
   Result: 1 written; 0 when ARGV[3] is 'create' and the record exists (nothing changed). ]]
-if ARGV[3] == 'create' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[4] == '1' then
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  redis.call('ZREM', KEYS[4], ARGV[1])
-else
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
-  if ARGV[7] == '1' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1]) else redis.call('ZREM', KEYS[4], ARGV[1]) end
-end
+${putLua(1, 1)}
 return 1
 `);
 
@@ -181,4 +188,16 @@ redis.call('ZADD', KEYS[1], now, now .. ':' .. slot)
 redis.call('ZADD', KEYS[2], ARGV[6], slot)
 if tonumber(ARGV[9]) > 0 then redis.call('HSET', KEYS[3], slot, ARGV[9]) else redis.call('HDEL', KEYS[3], slot) end
 return {1}
+`);
+
+export const eventAppendGuardedPut = script('event-append-guarded-put', `
+--[[ event-append-guarded-put: event-append-guarded, then job-put of the record the event leads to,
+  in one step (one round trip per event; a fenced replica writes neither).
+  KEYS[1] the job's event stream   KEYS[2] guard key   KEYS[3..6] as job-put's KEYS[1..4]
+  ARGV[1] expected guard value   ARGV[2] at (ms)   ARGV[3] event body JSON   ARGV[4..10] as job-put's ARGV[1..7] ('save')
+  Result: the new entry id '0-<seq>'; false when the guard does not hold the value. ]]
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
+local id = redis.call('XADD', KEYS[1], '0-*', 'at', ARGV[2], 'body', ARGV[3])
+${putLua(3, 4).replace("return 0", "return id")}
+return id
 `);

@@ -115,3 +115,26 @@ test('a guarded append succeeds while the guard key holds the token and is refus
   assert.equal(await store.events.appendGuarded('job_g', { type: 'job.cancelled' }, 2, { key: guardKey, value: 'token-1' }), undefined);
   assert.equal(await store.events.lastSeq('job_g'), 1);
 });
+
+test('a guarded append with the job record writes both in one step, and a fenced one writes neither', async (t) => {
+  const [store, other] = await replicas(t, 2);
+  const guardKey = `${store.keys.prefix}owner:job_r`;
+  await store.redis.set(guardKey, 'token-1');
+  const job = sampleJob('job_r', { status: 'queued', webhookUrl: 'https://hooks.example/x', webhookPending: true });
+  await store.jobs.create(job);
+  const running = { ...job, status: 'running' as const, updatedAt: job.updatedAt + 1 };
+  const first = await store.events.appendGuarded('job_r', { type: 'job.queued' }, 1, { key: guardKey, value: 'token-1' }, running);
+  assert.equal(first?.seq, 1);
+  assert.deepEqual(await other.jobs.get('job_r'), running, 'another replica reads the record the event led to');
+  // Finished with the webhook pending: the indexes follow the record (the webhook-claim scan finds it).
+  const done = { ...running, status: 'succeeded' as const, updatedAt: running.updatedAt + 1 };
+  await store.events.appendGuarded('job_r', { type: 'job.queued' }, 2, { key: guardKey, value: 'token-1' }, done);
+  assert.deepEqual((await other.jobs.listWebhookPending(10)).map((j) => j.id), ['job_r']);
+  assert.deepEqual(await other.jobs.listUnfinished(), []);
+  // Taken over: the stale owner's append and record both stay out.
+  await store.redis.set(guardKey, 'token-2');
+  const stale = { ...done, status: 'failed' as const, updatedAt: done.updatedAt + 1 };
+  assert.equal(await store.events.appendGuarded('job_r', { type: 'job.queued' }, 3, { key: guardKey, value: 'token-1' }, stale), undefined);
+  assert.equal(await store.events.lastSeq('job_r'), 2);
+  assert.equal((await other.jobs.get('job_r'))?.status, 'succeeded');
+});
