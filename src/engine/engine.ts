@@ -32,6 +32,14 @@ export interface SubmitInput {
 export class Engine {
   private readonly notifier = new JobNotifier();
   private readonly recent = new RecentEvents();
+  /**
+   * The response of a job.completed event this process appended, images inline: a live follower
+   * (the client waiting for its JSON answer, an SSE stream) gets it without reading back the image
+   * that was just written. Keyed by the event object, so it lives exactly as long as that event is
+   * held in memory (RecentEvents, a follower); a follower that read the event from the store loads
+   * the images from their blobs.
+   */
+  private readonly heldResults = new WeakMap<JobEvent, ImagesResponse>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private closed = false;
   private stopped = false;
@@ -119,6 +127,8 @@ export class Engine {
 
   /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
   completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
+    const held = this.heldResults.get(event);
+    if (held) return Promise.resolve(held);
     return loadResultImages(this.deps.blobs, event.response, event.images);
   }
 
@@ -271,7 +281,7 @@ export class Engine {
   private startRunner(job: JobRecord): void {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
-    const runner = new JobRunner(this.deps, this.options, job, (j, body) => this.emit(j, body));
+    const runner = new JobRunner(this.deps, this.options, job, (j, body, result) => this.emit(j, body, result));
     this.deps.observer?.jobStarted?.(job);
     const done = runner.run(controller.signal)
       .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
@@ -289,7 +299,7 @@ export class Engine {
     this.running.set(job.id, { controller, done });
   }
 
-  private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
+  private async emit(job: JobRecord, body: JobEventBody, result?: ImagesResponse): Promise<void> {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
@@ -302,6 +312,8 @@ export class Engine {
       this.abortLocal(job.id, 'lease_lost');
       throw new Error(`job ${job.id} is owned by another replica now`);
     }
+    // Its images are in their blobs by now (the runner stores them before it appends the event).
+    if (result && event.type === 'job.completed') this.heldResults.set(event, result);
     this.recent.remember(event, job.id);
     const changed = status !== job.status || body.type !== 'image.partial';
     job.status = status;
