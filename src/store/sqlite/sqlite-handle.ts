@@ -7,8 +7,9 @@
 // committed, on the next setImmediate. So a write's promise still means "committed" (in WAL with
 // synchronous=NORMAL a committed transaction survives kill -9), while the many small writes of a
 // busy turn (event appends, record saves, usage rows of many jobs) share one commit. Reads go
-// through read(), which waits until no batch is open: nobody is ever shown a write that is not
-// committed yet.
+// through read(): with a batch open, the read runs right after its COMMIT, before anything else can
+// write, so nobody is ever shown a write that is not committed yet (and no read waits for more than
+// one commit, however busy the store is).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,6 +20,8 @@ interface Batch {
   committed: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
+  /** Reads waiting for this batch: run synchronously right after it committed (or failed). */
+  reads: Array<() => void>;
 }
 
 export class SqliteHandle {
@@ -79,19 +82,34 @@ export class SqliteHandle {
     return batch.committed.then(() => value);
   }
 
-  /** Runs a read once no batch is open, so it sees committed data only. */
-  async read<T>(fn: () => T): Promise<T> {
-    while (this.batch) await this.batch.committed.catch(() => undefined);
-    return fn();
+  /** Runs a read on committed data only: now, or right after the open batch's commit. */
+  read<T>(fn: () => T): Promise<T> {
+    const batch = this.batch;
+    if (!batch) {
+      try {
+        return Promise.resolve(fn());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      batch.reads.push(() => {
+        try {
+          resolve(fn());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
   }
 
   private begin(): Batch {
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const committed = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-    // Nobody may wait on a batch (a read after a failed commit); its writers see the error.
+    // A failed commit is reported to each writer; the batch itself must not be an unhandled rejection.
     committed.catch(() => undefined);
-    const batch: Batch = { committed, resolve, reject };
+    const batch: Batch = { committed, resolve, reject, reads: [] };
     this.db.exec('BEGIN IMMEDIATE');
     this.batch = batch;
     setImmediate(() => this.commit(batch));
@@ -100,21 +118,28 @@ export class SqliteHandle {
 
   private commit(batch: Batch): void {
     if (this.batch !== batch) return;
-    this.batch = undefined;
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');
       else throw new Error('the transaction was rolled back');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      batch.reject(error);
+      this.fail(batch, error);
       return;
     }
+    this.batch = undefined;
     batch.resolve();
+    this.runReads(batch);
   }
 
   private fail(batch: Batch, error: unknown): void {
     this.batch = undefined;
     batch.reject(error);
+    this.runReads(batch);
+  }
+
+  private runReads(batch: Batch): void {
+    for (const read of batch.reads) read();
+    batch.reads.length = 0;
   }
 
   /** Registers a store that will later release the handle. */
