@@ -19,6 +19,7 @@ export type BadRecordHandler = (id: string, reason: string) => void;
 export class SqliteJobStore implements JobStore {
   private readonly insert: Database.Statement;
   private readonly upsert: Database.Statement;
+  private readonly update: Database.Statement;
   private readonly byId: Database.Statement<[string], RecordRow>;
   private readonly unfinished: Database.Statement<[], IdRecordRow>;
   private readonly quarantine: Database.Statement<[string]>;
@@ -39,6 +40,9 @@ export class SqliteJobStore implements JobStore {
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
          created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record`,
     );
+    // A job's owner and creation time never change: a save of a stored job rewrites only what does,
+    // so the indexes on (owner, created_at) are left alone.
+    this.update = db.prepare('UPDATE jobs SET status = @status, updated_at = @updatedAt, record = @record WHERE id = @id');
     this.byId = db.prepare('SELECT record FROM jobs WHERE id = ?');
     this.unfinished = db.prepare(
       `SELECT id, record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
@@ -70,7 +74,9 @@ export class SqliteJobStore implements JobStore {
 
   async save(job: JobRecord): Promise<void> {
     const row = toRow(job);
-    await this.handle.write(() => this.upsert.run(row));
+    await this.handle.write(() => {
+      if (this.update.run({ id: row.id, status: row.status, updatedAt: row.updatedAt, record: row.record }).changes === 0) this.upsert.run(row);
+    });
   }
 
   async listUnfinished(): Promise<JobRecord[]> {
