@@ -107,6 +107,9 @@ export class JobRunner {
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
     const traceHeaders = deps.observer?.upstreamHeaders?.(job, attempt);
     if (traceHeaders) request.headers = { ...request.headers, ...traceHeaders };
+    // Aborted while the event was being committed: the upstream call is not started at all (an
+    // adapter only hears an abort that comes while it sends).
+    signal.throwIfAborted();
 
     let result: UpstreamResult;
     let answeredStatus: number | undefined;
