@@ -9,6 +9,8 @@ import { request } from 'undici';
 export interface BenchGateway {
   url: string;
   pid: number;
+  /** performance.now() of this process when the gateway was spawned (its CPU profile starts about then). */
+  spawnedAt: number;
   /** SIGTERM, then waits for the exit (a CPU profile is written by then). */
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startGateway(config: string, dir: string, options: { cpuPr
   writeFileSync(file, config);
   const port = await freePort();
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port), '--grace-ms', '0'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
@@ -33,7 +36,7 @@ export async function startGateway(config: string, dir: string, options: { cpuPr
     const up = await request(`${url}/healthz`).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
     if (up) {
       return {
-        url, pid: child.pid ?? 0,
+        url, pid: child.pid ?? 0, spawnedAt,
         stop: async () => {
           child.kill('SIGTERM');
           const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

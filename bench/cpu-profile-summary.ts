@@ -1,6 +1,6 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by area of the code
 // (holdfast's store, engine, http, upstream; SQLite; the file system; GC; ...), as % of samples.
-//   npx tsx bench/cpu-profile-summary.ts FILE.cpuprofile [--top 25]
+//   npx tsx bench/cpu-profile-summary.ts FILE.cpuprofile [--top 25] [--skip-ms 0]
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -44,7 +44,8 @@ function areaOf(url: string, name: string): string | undefined {
   return undefined;
 }
 
-export function summarizeProfile(text: string, top = 25): ProfileSummary {
+/** skipMs: samples of the first skipMs of the profile (start-up, warm-up) are left out. */
+export function summarizeProfile(text: string, top = 25, skipMs = 0): ProfileSummary {
   const profile = JSON.parse(text) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -68,8 +69,11 @@ export function summarizeProfile(text: string, top = 25): ProfileSummary {
     return result;
   };
   const self = new Map<number, number>();
+  let elapsedUs = 0;
   for (let i = 0; i < profile.samples.length; i += 1) {
     const id = profile.samples[i] ?? 0;
+    elapsedUs += profile.timeDeltas[i] ?? 0;
+    if (elapsedUs < skipMs * 1000) continue;
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const areas = new Map<string, number>();
@@ -105,7 +109,8 @@ export function formatSummary(s: ProfileSummary): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
-  if (!file) throw new Error('usage: cpu-profile-summary.ts FILE.cpuprofile [--top N]');
+  if (!file) throw new Error('usage: cpu-profile-summary.ts FILE.cpuprofile [--top N] [--skip-ms MS]');
   const top = Number(process.argv[process.argv.indexOf('--top') + 1]) || 25;
-  console.log(formatSummary(summarizeProfile(readFileSync(file, 'utf8'), top)));
+  const skipMs = Number(process.argv[process.argv.indexOf('--skip-ms') + 1]) || 0;
+  console.log(formatSummary(summarizeProfile(readFileSync(file, 'utf8'), top, skipMs)));
 }

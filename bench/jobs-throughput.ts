@@ -5,7 +5,8 @@
 //          success; jobs/s = jobs / (first submit .. last job finished)
 //   sync   POST and wait for the JSON answer (job stored, run, image stored, answered)
 // The gateway runs under --cpu-prof; the store's share of its busy CPU is read from that profile
-// (SQLite, holdfast's store code, the file system for image blobs). Prints numbers, asserts nothing.
+// (SQLite, holdfast's store code, the file system for image blobs), start-up and warm-up left out.
+// Prints numbers, asserts nothing.
 //   npx tsx bench/jobs-throughput.ts [--jobs 3000] [--clients 50] [--keep-profiles DIR]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ export interface JobsThroughputRow {
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  /** Shares of the gateway's busy CPU over the whole run, 0..1. */
+  /** Shares of the gateway's busy CPU in the measured run, 0..1. */
   storeShare: { sqlite: number; storeCode: number; fileSystem: number; total: number };
   profile: ProfileSummary;
 }
@@ -93,7 +94,8 @@ async function runMode(mode: 'async' | 'sync', jobs: number, clients: number, si
     const seconds = (performance.now() - started) / 1000;
     await gateway.stop();
     const file = readdirSync(profDir).map((f) => join(profDir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-    const profile = summarizeProfile(file ? readFileSync(file, 'utf8') : '{"nodes":[],"samples":[],"timeDeltas":[]}');
+    // Only the measured run: start-up and warm-up are left out.
+    const profile = summarizeProfile(file ? readFileSync(file, 'utf8') : '{"nodes":[],"samples":[],"timeDeltas":[]}', 25, started - gateway.spawnedAt);
     const share = (area: string): number => profile.areas.find((a) => a.area === area)?.share ?? 0;
     const storeShare = { sqlite: share('store: sqlite'), storeCode: share('store: holdfast code'), fileSystem: share('file system'), total: 0 };
     storeShare.total = storeShare.sqlite + storeShare.storeCode + storeShare.fileSystem;
@@ -144,7 +146,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const keep = process.argv.indexOf('--keep-profiles');
   const rows = await runJobsThroughput({ jobs, clients, profileDir: keep > 0 ? process.argv[keep + 1] : undefined, log: (line) => console.log(line) });
   for (const r of rows) {
-    console.log(`\n${r.mode}: gateway CPU profile (whole run, incl. start-up), top areas:`);
+    console.log(`\n${r.mode}: gateway CPU profile of the measured run, top areas:`);
     for (const a of r.profile.areas.slice(0, 12)) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)} %  ${a.area}`);
   }
 }

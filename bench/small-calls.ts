@@ -3,7 +3,7 @@
 // reference) and through holdfast (its own process, SQLite store, durability as documented).
 // The issue 11 target: at 50 connections holdfast serves >= 50 % of the bare proxy's req/s and adds
 // <= 25 ms p99 over it. Prints numbers, asserts nothing.
-//   npx tsx bench/small-calls.ts [--seconds 5] [--cpu-prof DIR]
+//   npx tsx bench/small-calls.ts [--seconds 5] [--connections 1,50,200] [--cpu-prof DIR]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,5 +117,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const seconds = Number(arg('--seconds')) || 5;
   console.log(`small JSON calls (1024x640 jpeg), ${seconds} s per run, Node ${process.version}; latency in ms; added = holdfast minus the bare proxy`);
   console.log(SMALL_CALL_HEADER);
-  await runSmallCalls({ seconds, cpuProfDir: arg('--cpu-prof'), log: (line) => console.log(line) });
+  const connections = arg('--connections')?.split(',').map(Number);
+  await runSmallCalls({ seconds, connections, cpuProfDir: arg('--cpu-prof'), log: (line) => console.log(line) });
 }
