@@ -4,6 +4,7 @@
 // The issue 11 target: at 50 connections holdfast serves >= 50 % of the bare proxy's req/s and adds
 // <= 25 ms p99 over it. Prints numbers, asserts nothing.
 //   npx tsx bench/small-calls.ts [--seconds 5] [--connections 1,50,200] [--cpu-prof DIR]
+// BENCH_BLOBS=DIR puts the image blobs there (e.g. /dev/shm, to see what the disk costs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
