@@ -203,7 +203,7 @@ export class Engine {
   async adopt(id: string): Promise<boolean> {
     if (this.closed || this.running.has(id)) return false;
     const job = await this.deps.jobs.get(id);
-    if (!job || isTerminal(job.status)) {
+    if (!job || isTerminal(job.status) || await this.finishedByLog(job)) {
       await this.deps.cluster?.release(id, true);
       return false;
     }
@@ -247,15 +247,38 @@ export class Engine {
     }
   }
 
+  /**
+   * A record left unfinished whose log already ends in a terminal event: the process stopped
+   * between appending that event and saving the record (the event comes first, and they are two
+   * writes). The log is the truth: the record is finished from it, and the job is not run again.
+   */
+  private async finishedByLog(job: JobRecord): Promise<boolean> {
+    const last = await this.deps.events.lastSeq(job.id);
+    const [event] = last > 0 ? await this.deps.events.read(job.id, last - 1, 1) : [];
+    if (!event || !isTerminalEvent(event)) return false;
+    const status = transition(job.status, event.type);
+    if (status instanceof Error) return false;
+    job.status = status;
+    job.updatedAt = event.at;
+    if (event.type === 'job.completed') job.result = withoutImageData(event.response);
+    if (event.type === 'job.failed') job.error = event.error;
+    await this.deps.jobs.save(job);
+    this.deps.log.warn({ jobId: job.id, status }, 'an unfinished job record whose log had ended: finished it from the log');
+    return true;
+  }
+
   /** Resumes every unfinished job (after a crash or restart): a new attempt each. */
   async start(): Promise<number> {
     const unfinished = await this.deps.jobs.listUnfinished();
+    let resumed = 0;
     for (const job of unfinished) {
+      if (await this.finishedByLog(job)) continue;
+      resumed += 1;
       this.deps.log.warn({ jobId: job.id, status: job.status }, 'resuming unfinished job');
       await this.emit(job, { type: 'job.queued' });
       this.startRunner(job);
     }
-    return unfinished.length;
+    return resumed;
   }
 
   get inFlight(): number {
