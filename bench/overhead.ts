@@ -1,22 +1,21 @@
-// Overhead benchmark (issue 3): latency holdfast adds over calling the simulator directly, for small
+// Overhead benchmark (issues 3, 11): latency holdfast adds over a bare pass-through proxy, for small
 // JSON answers at 1, 50 and 200 concurrent clients, and relay throughput and peak memory for a 25 MB
 // image. holdfast runs as its own process (default SQLite store), the simulator and a 25 MB fake
 // upstream run in this one; everything is on 127.0.0.1 and bounded in time. Prints numbers, asserts nothing.
 //   npx tsx bench/overhead.ts [--seconds 5]
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import autocannon from 'autocannon';
 import { request } from 'undici';
 import { startSimulator, parseScenarioYaml } from '../src/simulator/index.js';
 import { SystemClock } from '../src/time/clock.js';
 import { createSeededRandom } from '../src/time/random.js';
+import { runSmallCalls, SMALL_CALL_HEADER } from './small-calls.js';
+import { startGateway } from './bench-gateway.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
-const SMALL_BODY = JSON.stringify({ model: 'gpt-image-2', prompt: 'a small red square', size: '1024x640', quality: 'low', output_format: 'jpeg', output_compression: 5 });
 
 function bigUpstream(b64: string): Promise<{ server: Server; url: string }> {
   const completed = JSON.stringify({ type: 'image_generation.completed', b64_json: b64, created_at: 1, size: '3840x2160', quality: 'high', background: 'opaque', output_format: 'png', usage: { total_tokens: 1, input_tokens: 1, output_tokens: 0, input_tokens_details: { text_tokens: 1, image_tokens: 0 } } });
@@ -40,37 +39,9 @@ function bigUpstream(b64: string): Promise<{ server: Server; url: string }> {
   }));
 }
 
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-  }));
-}
-
-async function startGateway(config: string, dir: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, config);
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' } });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    const up = await request(`${url}/healthz`).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-    if (up) return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('holdfast did not start');
-}
-
 function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
-}
-
-async function latency(url: string, connections: number): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
-  const r = await autocannon({ url, method: 'POST', body: SMALL_BODY, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, connections, duration: seconds });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.non2xx };
 }
 
 async function timeBig(url: string, stream: boolean): Promise<number> {
@@ -106,13 +77,10 @@ deployments:
 `, dir);
   try {
     console.log(`holdfast overhead, ${seconds} s per run, Node ${process.version}, 2 cores shared by client, gateway and upstream\n`);
-    console.log('small JSON answers (1024x640 jpeg, ~few KB): latency in ms');
-    console.log('clients | direct p50 | direct p99 | holdfast p50 | holdfast p99 | added p50 | added p99 | holdfast req/s | errors');
-    for (const c of [1, 50, 200]) {
-      const direct = await latency(`${sim.url}/v1/images/generations`, c);
-      const via = await latency(`${gateway.url}/v1/images/generations`, c);
-      console.log(`${String(c).padStart(7)} | ${direct.p50.toFixed(1).padStart(10)} | ${direct.p99.toFixed(1).padStart(10)} | ${via.p50.toFixed(1).padStart(12)} | ${via.p99.toFixed(1).padStart(12)} | ${(via.p50 - direct.p50).toFixed(1).padStart(9)} | ${(via.p99 - direct.p99).toFixed(1).padStart(9)} | ${via.rps.toFixed(0).padStart(14)} | ${direct.errors + via.errors}`);
-    }
+    // bench/small-calls.ts: direct, a bare pass-through proxy and holdfast (its own gateway) in one run.
+    console.log('small JSON answers (1024x640 jpeg, ~few KB): latency in ms; added = holdfast minus the bare proxy');
+    console.log(SMALL_CALL_HEADER);
+    await runSmallCalls({ seconds, log: (line) => console.log(line) });
     const rssBefore = memoryKb(gateway.pid, 'VmRSS');
     console.log(`\n25 MB image (${(b64.length / 1e6).toFixed(1)} MB of base64), 3 runs each, best time`);
     console.log('mode       | direct ms | holdfast ms | holdfast MB/s');
@@ -124,7 +92,7 @@ deployments:
     }
     console.log(`\nholdfast RSS before the 25 MB runs: ${(rssBefore / 1024).toFixed(0)} MB; peak RSS of the whole run (VmHWM): ${(memoryKb(gateway.pid, 'VmHWM') / 1024).toFixed(0)} MB`);
   } finally {
-    gateway.stop();
+    await gateway.stop();
     big.server.close();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });

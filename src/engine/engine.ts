@@ -32,6 +32,14 @@ export interface SubmitInput {
 export class Engine {
   private readonly notifier = new JobNotifier();
   private readonly recent = new RecentEvents();
+  /**
+   * The response of a job.completed event this process appended, images inline: a live follower
+   * (the client waiting for its JSON answer, an SSE stream) gets it without reading back the image
+   * that was just written. Keyed by the event object, so it lives exactly as long as that event is
+   * held in memory (RecentEvents, a follower); a follower that read the event from the store loads
+   * the images from their blobs.
+   */
+  private readonly heldResults = new WeakMap<JobEvent, ImagesResponse>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private closed = false;
   private stopped = false;
@@ -119,6 +127,8 @@ export class Engine {
 
   /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
   completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
+    const held = this.heldResults.get(event);
+    if (held) return Promise.resolve(held);
     return loadResultImages(this.deps.blobs, event.response, event.images);
   }
 
@@ -202,7 +212,7 @@ export class Engine {
   async adopt(id: string): Promise<boolean> {
     if (this.closed || this.running.has(id)) return false;
     const job = await this.deps.jobs.get(id);
-    if (!job || isTerminal(job.status)) {
+    if (!job || isTerminal(job.status) || await this.finishedByLog(job)) {
       await this.deps.cluster?.release(id, true);
       return false;
     }
@@ -246,15 +256,38 @@ export class Engine {
     }
   }
 
+  /**
+   * A record left unfinished whose log already ends in a terminal event: the process stopped
+   * between appending that event and saving the record (the event comes first, and they are two
+   * writes). The log is the truth: the record is finished from it, and the job is not run again.
+   */
+  private async finishedByLog(job: JobRecord): Promise<boolean> {
+    const last = await this.deps.events.lastSeq(job.id);
+    const [event] = last > 0 ? await this.deps.events.read(job.id, last - 1, 1) : [];
+    if (!event || !isTerminalEvent(event)) return false;
+    const status = transition(job.status, event.type);
+    if (status instanceof Error) return false;
+    job.status = status;
+    job.updatedAt = event.at;
+    if (event.type === 'job.completed') job.result = withoutImageData(event.response);
+    if (event.type === 'job.failed') job.error = event.error;
+    await this.deps.jobs.save(job);
+    this.deps.log.warn({ jobId: job.id, status }, 'an unfinished job record whose log had ended: finished it from the log');
+    return true;
+  }
+
   /** Resumes every unfinished job (after a crash or restart): a new attempt each. */
   async start(): Promise<number> {
     const unfinished = await this.deps.jobs.listUnfinished();
+    let resumed = 0;
     for (const job of unfinished) {
+      if (await this.finishedByLog(job)) continue;
+      resumed += 1;
       this.deps.log.warn({ jobId: job.id, status: job.status }, 'resuming unfinished job');
       await this.emit(job, { type: 'job.queued' });
       this.startRunner(job);
     }
-    return unfinished.length;
+    return resumed;
   }
 
   get inFlight(): number {
@@ -280,7 +313,7 @@ export class Engine {
   private startRunner(job: JobRecord): void {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
-    const runner = new JobRunner(this.deps, this.options, job, (j, body) => this.emit(j, body));
+    const runner = new JobRunner(this.deps, this.options, job, (j, body, result) => this.emit(j, body, result));
     this.deps.observer?.jobStarted?.(job);
     const done = runner.run(controller.signal)
       .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
@@ -298,7 +331,7 @@ export class Engine {
     this.running.set(job.id, { controller, done });
   }
 
-  private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
+  private async emit(job: JobRecord, body: JobEventBody, result?: ImagesResponse): Promise<void> {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
@@ -315,6 +348,8 @@ export class Engine {
       this.abortLocal(job.id, 'lease_lost');
       throw new Error(`job ${job.id} is owned by another replica now`);
     }
+    // Its images are in their blobs by now (the runner stores them before it appends the event).
+    if (result && event.type === 'job.completed') this.heldResults.set(event, result);
     this.recent.remember(event, job.id);
     job.status = next.status;
     job.updatedAt = next.updatedAt;
