@@ -79,14 +79,14 @@ export async function sendToUpstream(
       return fail(failureFromStatus(res.statusCode, read.ok ? parseJson(read.text) : undefined, parseRetryAfterMs(res.headers, deps.clock.now())));
     }
     const expect = expectationsOf(request.fields, bounds.maxImageBytes);
-    const checked = async (result: UpstreamResult): Promise<UpstreamResult> => {
+    const checked = (result: UpstreamResult): UpstreamResult => {
       if (!result.ok) return result;
-      const verdict = await checkImagesResponse(result.response, expect);
+      const verdict = checkImagesResponse(result.response, expect);
       return verdict.ok ? { ...result, response: verdict.response } : invalid(verdict.reason);
     };
     const contentType = String(res.headers['content-type'] ?? '');
     if (contentType.includes('text/event-stream')) {
-      return await checked(await readStream(res.body, {
+      return checked(await readStream(res.body, {
         touch, handlers, fail, ids, rateLimit, setPartials: (count) => { partials = count; },
         expectedImages: expect.n, bounds,
       }));
@@ -95,7 +95,7 @@ export async function sendToUpstream(
     if (!read.ok) return invalid(read.reason);
     const json = parseJson(read.text);
     if (!isImagesResponse(json)) return invalid('HTTP 200 with a body that is not an images response');
-    return await checked({ ok: true, response: json, upstreamIds: ids, rateLimit });
+    return checked({ ok: true, response: json, upstreamIds: ids, rateLimit });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const reason: unknown = controller.signal.reason;
