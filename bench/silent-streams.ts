@@ -3,7 +3,7 @@
 // client sees are `: keepalive` comments. Reports holdfast's RSS per held stream (over its RSS with
 // no stream) and the gap between heartbeats as clients see them (p99) against the interval.
 // Everything on 127.0.0.1; this process holds 2N sockets (check `ulimit -n`).
-//   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick]
+//   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick] [--heap-snapshot DIR]
 import { Agent, createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ interface Held {
   beats: number;
 }
 
-export async function runSilentStreams(options: { streams?: number; intervalMs?: number; quick?: boolean } = {}): Promise<BenchRow[]> {
+export async function runSilentStreams(options: { streams?: number; intervalMs?: number; quick?: boolean; heapSnapshotDir?: string } = {}): Promise<BenchRow[]> {
   const streams = options.streams ?? (options.quick ? 2000 : 8000);
   const intervalMs = options.intervalMs ?? 1000;
   const windowBeats = options.quick ? 3 : 6;
@@ -42,7 +42,7 @@ models:
   slow: { deployments: [slow], queue: { max_depth: ${streams + 1000} } }
 deployments:
   slow: { provider: openai, base_url: "${upstream.url}/v1", api_key: env:BENCH_KEY, model: gpt-image-2, upstream_mode: stream, idle_timeout_ms: null, response_timeout_ms: null }
-`, dir);
+`, dir, options.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`] : []);
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const held: Held[] = [];
   const gaps: number[] = [];
@@ -79,6 +79,10 @@ deployments:
     await sleep(windowBeats * intervalMs + intervalMs / 2);
     measuring = false;
     const rssAfter = memoryBytes(gateway.pid, 'VmRSS');
+    if (options.heapSnapshotDir) {
+      process.kill(gateway.pid, 'SIGUSR2');
+      await sleep(20_000);
+    }
     const perStream = (Math.max(rss, rssAfter) - idle) / streams;
     const p99 = percentile(gaps, 99);
     const silent = held.filter((h) => h.beats === 0).length;
@@ -100,5 +104,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const at = process.argv.indexOf(name);
     return at > 0 ? Number(process.argv[at + 1]) : undefined;
   };
-  printTable(await runSilentStreams({ streams: arg('--streams'), intervalMs: arg('--interval-ms'), quick: process.argv.includes('--quick') }));
+  const snapshot = process.argv.indexOf('--heap-snapshot');
+  printTable(await runSilentStreams({
+    streams: arg('--streams'), intervalMs: arg('--interval-ms'), quick: process.argv.includes('--quick'),
+    heapSnapshotDir: snapshot > 0 ? process.argv[snapshot + 1] : undefined,
+  }));
 }

@@ -2,7 +2,7 @@
 // escapes, unicode around them, keys inside other strings, and bodies that are not JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJsonLifting } from './lift-json.js';
+import { liftStrings, parseJsonLifting } from './lift-json.js';
 
 const big = Buffer.alloc(30_000, 7).toString('base64');
 
@@ -27,5 +27,15 @@ test('a body that is not JSON is undefined, however it is cut', () => {
   for (const body of [`{"data":[{"b64_json":"${big}"}]`, `{"data":[{"b64_json":"${big}`, 'not json', '']) {
     assert.equal(parseJsonLifting(body), undefined);
     assert.equal(parseJsonLifting(Buffer.from(body)), undefined);
+  }
+});
+
+test('the long strings are cut out: what JSON.parse is left with is the envelope only', () => {
+  const body = JSON.stringify({ created: 1, data: [{ b64_json: big }, { b64_json: big }], size: '1024x1024' });
+  for (const source of [body, Buffer.from(body)]) {
+    const { rest, lifted } = liftStrings(source);
+    assert.equal(lifted.length, 2);
+    assert.ok(rest.length < 200, rest);
+    assert.deepEqual(JSON.parse(rest), { created: 1, data: [{ b64_json: '\u0000holdfast-lifted:0' }, { b64_json: '\u0000holdfast-lifted:1' }], size: '1024x1024' });
   }
 });

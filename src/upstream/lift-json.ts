@@ -7,6 +7,8 @@
 
 const LIFT_AT_LEAST = 4096;
 const PLACEHOLDER = '\u0000holdfast-lifted:';
+/** The placeholder as it is written in JSON text (a raw U+0000 is not allowed in a JSON string). */
+const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER).slice(1, -1);
 
 /** The text as JSON; undefined when it is not JSON. */
 export function parseJson(text: string): unknown {
@@ -30,26 +32,36 @@ function skipSpace(source: Source, at: number): number {
   return i;
 }
 
-/** Puts the lifted strings back; how many placeholders were replaced (each must be exactly once). */
-function restore(value: unknown, lifted: readonly string[], seen: Set<number>): unknown {
+interface Restoring {
+  lifted: readonly string[];
+  /** Indexes put back; each must be exactly once. */
+  seen: Set<number>;
+  /** Strings that look like a placeholder, the body's own included: must be as many as were lifted. */
+  found: number;
+}
+
+/** Puts the lifted strings back where their placeholders are. */
+function restore(value: unknown, r: Restoring): unknown {
+  const { lifted, seen } = r;
   if (typeof value === 'string') {
     if (!value.startsWith(PLACEHOLDER)) return value;
+    r.found += 1;
     const index = Number(value.slice(PLACEHOLDER.length));
     if (!Number.isInteger(index) || index < 0 || index >= lifted.length || seen.has(index)) return value;
     seen.add(index);
     return lifted[index];
   }
-  if (Array.isArray(value)) return value.map((item) => restore(item, lifted, seen));
+  if (Array.isArray(value)) return value.map((item) => restore(item, r));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = restore(item, lifted, seen);
+    for (const [key, item] of Object.entries(value)) out[key] = restore(item, r);
     return out;
   }
   return value;
 }
 
-/** JSON.parse of a body (bytes or text) with its long `field` strings lifted out of the parse. */
-export function parseJsonLifting(source: Source, field = 'b64_json'): unknown {
+/** The JSON text with its long `field` strings replaced by placeholders, and those strings, in order. */
+export function liftStrings(source: Source, field = 'b64_json'): { rest: string; lifted: string[] } {
   const key = JSON.stringify(field);
   const lifted: string[] = [];
   const parts: string[] = [];
@@ -63,16 +75,22 @@ export function parseJsonLifting(source: Source, field = 'b64_json'): unknown {
     if (close < 0) break;
     const escape = source.indexOf('\\', open + 1);
     if ((escape >= 0 && escape < close) || close - open - 1 < LIFT_AT_LEAST) continue;
-    parts.push(text(source, from, open + 1), `${PLACEHOLDER}${lifted.length}`);
+    parts.push(text(source, from, open + 1), `${PLACEHOLDER_JSON}${lifted.length}`);
     lifted.push(typeof source === 'string' ? source.slice(open + 1, close) : source.toString('latin1', open + 1, close));
     from = close;
     at = close - key.length;
   }
-  const whole = (): unknown => parseJson(typeof source === 'string' ? source : source.toString('utf8'));
-  if (lifted.length === 0) return whole();
   parts.push(text(source, from, source.length));
-  const rest = parseJson(parts.join(''));
-  const seen = new Set<number>();
-  const value = rest === undefined ? undefined : restore(rest, lifted, seen);
-  return value !== undefined && seen.size === lifted.length ? value : whole();
+  return { rest: parts.join(''), lifted };
+}
+
+/** JSON.parse of a body (bytes or text) with its long `field` strings lifted out of the parse. */
+export function parseJsonLifting(source: Source, field = 'b64_json'): unknown {
+  const whole = (): unknown => parseJson(typeof source === 'string' ? source : source.toString('utf8'));
+  const { rest: text, lifted } = liftStrings(source, field);
+  if (lifted.length === 0) return whole();
+  const rest = parseJson(text);
+  const r: Restoring = { lifted, seen: new Set(), found: 0 };
+  const value = rest === undefined ? undefined : restore(rest, r);
+  return value !== undefined && r.seen.size === lifted.length && r.found === lifted.length ? value : whole();
 }
