@@ -5,13 +5,25 @@
 // Everything on 127.0.0.1; this process holds 2N sockets (check `ulimit -n`).
 //   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick] [--heap-snapshot DIR]
 import { Agent, createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen, memoryBytes, percentile, printTable, startGateway, type BenchRow } from './harness.js';
 
 const KB = 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to 2 min) until dir holds `count` heap snapshots and they have stopped growing. */
+async function snapshotWritten(dir: string, count: number): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 120; i += 1) {
+    await sleep(1000);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
+    const size = files.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+    if (files.length >= count && statSync(join(dir, files.sort().at(-1) ?? '')).size > 0 && size === last) return;
+    last = size;
+  }
+}
 
 interface Held {
   req: ClientRequest;
@@ -72,6 +84,11 @@ deployments:
     for (const h of held.splice(0)) h.req.destroy();
     await sleep(1000);
     const idle = memoryBytes(gateway.pid, 'VmRSS');
+    if (options.heapSnapshotDir) {
+      // One at idle, one with the streams held: their difference is what the streams hold.
+      process.kill(gateway.pid, 'SIGUSR2');
+      await snapshotWritten(options.heapSnapshotDir, 1);
+    }
     for (let i = 0; i < streams; i += 200) await Promise.all(Array.from({ length: Math.min(200, streams - i) }, () => open()));
     await sleep(2 * intervalMs);
     const rss = memoryBytes(gateway.pid, 'VmRSS');
@@ -81,7 +98,7 @@ deployments:
     const rssAfter = memoryBytes(gateway.pid, 'VmRSS');
     if (options.heapSnapshotDir) {
       process.kill(gateway.pid, 'SIGUSR2');
-      await sleep(20_000);
+      await snapshotWritten(options.heapSnapshotDir, 2);
     }
     const perStream = (Math.max(rss, rssAfter) - idle) / streams;
     const p99 = percentile(gaps, 99);
