@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { checkImagesResponse, decodeBase64, expectationsOf, imageShape } from './check-images.js';
+import { base64ImageShape, checkImagesResponse, expectationsOf, imageShape } from './check-images.js';
 
 async function encode(format: 'png' | 'jpeg' | 'webp', width: number, height: number, options: { lossless?: boolean; progressive?: boolean } = {}): Promise<Buffer> {
   const image = sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
@@ -33,9 +33,9 @@ test('PNG, baseline and progressive JPEG, lossy and lossless WebP pass with thei
 
 test('base64 is refused when it has foreign letters, base64url letters, bad padding or a bad length', () => {
   const good = Buffer.from('some bytes!').toString('base64');
-  assert.ok(decodeBase64(good));
+  assert.equal(base64ImageShape(good), 'not a PNG, JPEG or WebP image');
   for (const bad of ['!!!not base64!!!', 'ab-_', 'ab==cd==', 'a=bc', 'abc', 'ab c', 'abé=', `${good.slice(0, -4)}\n${good.slice(-3)}`]) {
-    assert.equal(decodeBase64(bad), undefined, bad);
+    assert.equal(base64ImageShape(bad), 'not valid base64', bad);
     const verdict = checkImagesResponse(answer(bad), expect({}));
     assert.equal(verdict.ok, false);
   }
@@ -72,4 +72,26 @@ test('an image over max_image_bytes is refused before it is decoded', async () =
   const verdict = checkImagesResponse(answer(png), expectationsOf({}, 100));
   assert.equal(verdict.ok, false);
   assert.match(verdict.ok ? '' : verdict.reason, /larger than 100 bytes/);
+});
+
+test('a large image is checked a window at a time: the same verdicts as on its bytes, a bad letter anywhere is caught', async () => {
+  const big = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png({ compressionLevel: 1 }).toBuffer();
+  assert.ok(big.length > 2 * 1024 * 1024, 'spans several 1 MiB windows');
+  const b64 = big.toString('base64');
+  assert.deepEqual(base64ImageShape(b64), { format: 'png', width: 1200, height: 900 });
+  for (const at of [10, Math.floor(b64.length / 2), b64.length - 10]) {
+    assert.equal(base64ImageShape(`${b64.slice(0, at)}*${b64.slice(at + 1)}`), 'not valid base64', `bad letter at ${at}`);
+  }
+  const flipped = Buffer.from(big);
+  flipped[flipped.length - 100_000] ^= 0x01;
+  assert.match(String(base64ImageShape(flipped.toString('base64'))), /fails its CRC/);
+  assert.match(String(base64ImageShape(big.subarray(0, big.length - 5).toString('base64'))), /truncated/);
+  const withTail = Buffer.concat([big, Buffer.from('trailing')]).toString('base64');
+  assert.deepEqual(base64ImageShape(`${withTail.slice(0, -6)}*${withTail.slice(-5)}`), 'not valid base64', 'bytes after IEND are checked too');
+  for (const format of ['jpeg', 'webp'] as const) {
+    const bytes = await encode(format, 1200, 900);
+    const text = bytes.toString('base64');
+    assert.deepEqual(base64ImageShape(text), { format, width: 1200, height: 900 });
+    assert.equal(base64ImageShape(`${text.slice(0, 5000)}*${text.slice(5001)}`), 'not valid base64');
+  }
 });
