@@ -23,7 +23,8 @@ async function externalRows(file: string, exportName: string, what: string): Pro
     const specifier = `./${file}`;
     mod = await import(specifier) as Record<string, unknown>;
   } catch (error) {
-    return todo(`bench/${file.replace(/\.js$/, '.ts')} not loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+    const missing = error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND';
+    return todo(`bench/${file.replace(/\.js$/, '.ts')} ${missing ? 'is not on this branch (part A of issue 11)' : `failed to load: ${String(error).split('\n')[0]}`}`);
   }
   const run = mod[exportName];
   if (typeof run !== 'function') return todo(`bench/${file} has no ${exportName}()`);

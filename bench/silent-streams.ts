@@ -5,6 +5,7 @@
 // Everything on 127.0.0.1; this process holds 2N sockets (check `ulimit -n`).
 //   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick] [--heap-snapshot DIR]
 import { Agent, createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,9 +93,14 @@ deployments:
     for (let i = 0; i < streams; i += 200) await Promise.all(Array.from({ length: Math.min(200, streams - i) }, () => open()));
     await sleep(2 * intervalMs);
     const rss = memoryBytes(gateway.pid, 'VmRSS');
+    // The clients and the upstream share this process: its own event-loop delay bounds how late it
+    // can see a heartbeat that holdfast wrote on time.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     measuring = true;
     await sleep(windowBeats * intervalMs + intervalMs / 2);
     measuring = false;
+    lag.disable();
     const rssAfter = memoryBytes(gateway.pid, 'VmRSS');
     if (options.heapSnapshotDir) {
       process.kill(gateway.pid, 'SIGUSR2');
@@ -105,7 +111,7 @@ deployments:
     const silent = held.filter((h) => h.beats === 0).length;
     return [
       { target: `${streams} silent streams: RSS per stream`, holdfast: `${(perStream / KB).toFixed(1)} KB`, reference: `idle RSS ${(idle / KB / KB).toFixed(0)} MB`, ratio: '', limit: '<= 20 KB', met: perStream <= 20 * KB },
-      { target: `${streams} silent streams: heartbeat gap p99`, holdfast: `${p99.toFixed(0)} ms`, reference: `interval ${intervalMs} ms, ${gaps.length} gaps${silent ? `, ${silent} streams silent` : ''}`, ratio: `+${(p99 - intervalMs).toFixed(0)} ms`, limit: '<= interval + 50 ms', met: p99 <= intervalMs + 50 && silent === 0 },
+      { target: `${streams} silent streams: heartbeat gap p99`, holdfast: `${p99.toFixed(0)} ms`, reference: `interval ${intervalMs} ms; client loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms${silent ? `; ${silent} streams silent` : ''}`, ratio: `+${(p99 - intervalMs).toFixed(0)} ms`, limit: '<= interval + 50 ms', met: p99 <= intervalMs + 50 && silent === 0 },
     ];
   } finally {
     for (const h of held) h.req.destroy();
