@@ -3,7 +3,7 @@
 // client sees are `: keepalive` comments. Reports holdfast's RSS per held stream (over its RSS with
 // no stream) and the gap between heartbeats as clients see them (p99) against the interval.
 // Everything on 127.0.0.1; this process holds 2N sockets (check `ulimit -n`).
-//   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick] [--heap-snapshot DIR]
+//   npx tsx bench/silent-streams.ts [--streams 8000] [--interval-ms 1000] [--quick] [--heap-snapshot DIR] [--cpu-prof DIR]
 import { Agent, createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -33,7 +33,7 @@ interface Held {
   beats: number;
 }
 
-export async function runSilentStreams(options: { streams?: number; intervalMs?: number; quick?: boolean; heapSnapshotDir?: string } = {}): Promise<BenchRow[]> {
+export async function runSilentStreams(options: { streams?: number; intervalMs?: number; quick?: boolean; heapSnapshotDir?: string; cpuProfDir?: string } = {}): Promise<BenchRow[]> {
   const streams = options.streams ?? (options.quick ? 2000 : 8000);
   const intervalMs = options.intervalMs ?? 1000;
   const windowBeats = options.quick ? 3 : 6;
@@ -55,7 +55,10 @@ models:
   slow: { deployments: [slow], queue: { max_depth: ${streams + 1000} } }
 deployments:
   slow: { provider: openai, base_url: "${upstream.url}/v1", api_key: env:BENCH_KEY, model: gpt-image-2, upstream_mode: stream, idle_timeout_ms: null, response_timeout_ms: null }
-`, dir, options.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`] : []);
+`, dir, [
+    ...options.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`] : [],
+    ...options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
+  ]);
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const held: Held[] = [];
   const gaps: number[] = [];
@@ -128,8 +131,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     return at > 0 ? Number(process.argv[at + 1]) : undefined;
   };
   const snapshot = process.argv.indexOf('--heap-snapshot');
+  const profile = process.argv.indexOf('--cpu-prof');
   printTable(await runSilentStreams({
     streams: arg('--streams'), intervalMs: arg('--interval-ms'), quick: process.argv.includes('--quick'),
     heapSnapshotDir: snapshot > 0 ? process.argv[snapshot + 1] : undefined,
+    cpuProfDir: profile > 0 ? process.argv[profile + 1] : undefined,
   }));
 }
