@@ -28,7 +28,7 @@ export function imageTexts(blobs: BlobStore, event: Completed): ImageText[] {
 
 /**
  * The OpenAI JSON answer of a completed event as a stream. Every blob is opened first, so a missing
- * one fails the request before a byte is sent; those not read to the end are closed.
+ * one fails the request before a byte is sent; those not read to the end are closed with the body.
  */
 export async function resultJsonBody(blobs: BlobStore, event: Completed): Promise<Readable> {
   const streams = await Promise.all(event.response.data.map((_item, index) => {
@@ -43,11 +43,11 @@ export async function resultJsonBody(blobs: BlobStore, event: Completed): Promis
     return { ...item, b64_json: FILL_PLACEHOLDER };
   });
   const json = jsonWithFills({ ...event.response, data }, 'b64_json', fills);
-  return Readable.from((async function* body() {
-    try {
-      yield* json();
-    } finally {
-      for (const stream of streams) stream?.destroy();
-    }
-  })());
+  const body = Readable.from(json());
+  // On 'close', not in the generator: a body destroyed before its first read (the client left
+  // first) never runs the generator, and its opened files would wait for the GC to close them.
+  body.once('close', () => {
+    for (const stream of streams) stream?.destroy();
+  });
+  return body;
 }
