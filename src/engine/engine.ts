@@ -125,11 +125,12 @@ export class Engine {
     return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
   }
 
-  /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
-  completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
-    const held = this.heldResults.get(event);
-    if (held) return Promise.resolve(held);
-    return loadResultImages(this.deps.blobs, event.response, event.images);
+  /**
+   * The images of a completed event this process appended, as the base64 it still holds (one entry
+   * per image; undefined when the event came from the store: its images are then read from blobs).
+   */
+  heldImages(event: Extract<JobEvent, { type: 'job.completed' }>): ReadonlyArray<string | undefined> | undefined {
+    return this.heldResults.get(event)?.data.map((item) => item.b64_json);
   }
 
   /** The bytes of a succeeded job's image `index`; undefined when it has none. */

@@ -16,7 +16,7 @@ export async function relayOpenAIStream(
   await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     skipFrames,
-    toFrames: (event) => framesFor(event, job.request, state, (done) => imageTexts(deps.blobs, done)),
+    toFrames: (event) => framesFor(event, job.request, state, (done) => imageTexts(deps.blobs, done, deps.engine.heldImages(done))),
     onHeartbeat: () => {
       deps.observer?.heartbeat?.();
       traceOf(reply.request)?.heartbeat();

@@ -15,11 +15,24 @@ async function openImage(blobs: BlobStore, blobKey: string): Promise<Readable> {
   return stream;
 }
 
-/** Each image of a completed event as base64: inline where the event still has it, else its blob, opened when written. */
-export function imageTexts(blobs: BlobStore, event: Completed): ImageText[] {
+/** A held base64 string in pieces of 1 MiB, so a socket write never copies the whole image at once. */
+function heldPieces(b64: string): TextPieces {
+  return async function* pieces() {
+    for (let at = 0; at < b64.length; at += PIECE) yield b64.slice(at, at + PIECE);
+  };
+}
+const PIECE = 1 << 20;
+
+/**
+ * Each image of a completed event as base64: inline where the event still has it, then what this
+ * process still holds of the result it just stored (`held`, no read-back), else its blob, opened when written.
+ */
+export function imageTexts(blobs: BlobStore, event: Completed, held?: ReadonlyArray<string | undefined>): ImageText[] {
   return event.response.data.map((item, index) => {
     const ref = event.images?.[index];
     if (!ref) return item.b64_json;
+    const kept = held?.[index];
+    if (kept !== undefined) return kept;
     return async function* fromBlob() {
       yield* base64Pieces(await openImage(blobs, ref.blobKey));
     };
@@ -30,16 +43,18 @@ export function imageTexts(blobs: BlobStore, event: Completed): ImageText[] {
  * The OpenAI JSON answer of a completed event as a stream. Every blob is opened first, so a missing
  * one fails the request before a byte is sent; those not read to the end are closed with the body.
  */
-export async function resultJsonBody(blobs: BlobStore, event: Completed): Promise<Readable> {
+export async function resultJsonBody(blobs: BlobStore, event: Completed, held?: ReadonlyArray<string | undefined>): Promise<Readable> {
   const streams = await Promise.all(event.response.data.map((_item, index) => {
     const ref = event.images?.[index];
-    return ref ? openImage(blobs, ref.blobKey) : undefined;
+    return ref && held?.[index] === undefined ? openImage(blobs, ref.blobKey) : undefined;
   }));
   const fills: TextPieces[] = [];
   const data = event.response.data.map((item, index) => {
     const stream = streams[index];
-    if (!stream) return item;
-    fills.push(() => base64Pieces(stream));
+    const kept = event.images?.[index] ? held?.[index] : undefined;
+    if (kept !== undefined) fills.push(heldPieces(kept));
+    else if (stream) fills.push(() => base64Pieces(stream));
+    else return item;
     return { ...item, b64_json: FILL_PLACEHOLDER };
   });
   const json = jsonWithFills({ ...event.response, data }, 'b64_json', fills);

@@ -139,7 +139,7 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).type('application/json; charset=utf-8').send(await resultJsonBody(deps.blobs, event));
+    if (event.type === 'job.completed') return reply.code(200).type('application/json; charset=utf-8').send(await resultJsonBody(deps.blobs, event, deps.engine.heldImages(event)));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }
