@@ -23,13 +23,16 @@ export function freePort(): Promise<number> {
   }));
 }
 
-export async function startGateway(config: string, dir: string, options: { cpuProfDir?: string } = {}): Promise<BenchGateway> {
+/** holdfast `serve` as a child process; `nodeArgs` e.g. `--heapsnapshot-signal=SIGUSR2`. */
+export async function startGateway(config: string, dir: string, options: { cpuProfDir?: string; nodeArgs?: string[] } = {}): Promise<BenchGateway> {
   const file = join(dir, 'holdfast.yaml');
   writeFileSync(file, config);
   const port = await freePort();
-  const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const prof = [...options.nodeArgs ?? [], ...options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []];
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port), '--grace-ms', '0'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' } });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port), '--grace-ms', '0'], {
+    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' }, cwd: join(import.meta.dirname, '..'),
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i += 1) {

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bigPngB64, bigUpstream, memoryBytes, passThroughProxy, printTable, resetPeak, startGateway, timeGeneration, type BenchRow } from './harness.js';
+import { startBareProxy } from './bare-proxy.js';
+import { bigPngB64, bigUpstream, memoryBytes, printTable, resetPeak, startGateway, timeGeneration, type BenchRow } from './harness.js';
 
 const MB = 1024 * 1024;
 const BIG = { model: 'big', prompt: 'a 4K poster', size: '3840x2160' };
@@ -16,7 +17,7 @@ export async function runBigBody(options: { quick?: boolean; cpuProfDir?: string
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-big-'));
   const b64 = await bigPngB64();
   const upstream = await bigUpstream(b64);
-  const proxy = await passThroughProxy(upstream.url);
+  const proxy = await startBareProxy(upstream.url);
   const config = `
 listen: { host: 127.0.0.1, port: 0 }
 store: { kind: sqlite, path: "${dir}/holdfast.db" }
@@ -27,14 +28,14 @@ models:
 deployments:
   big: { provider: openai, base_url: "${upstream.url}/v1", api_key: env:BENCH_KEY, model: gpt-image-2 }
 `;
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const gatewayOptions = { cpuProfDir: options.cpuProfDir };
   const rows: BenchRow[] = [];
   const growths: number[] = [];
   try {
     for (const stream of [false, true]) {
       // A fresh process per mode: growth is the peak over its idle RSS, so memory one run kept
       // (a heap grown and not given back) counts, rather than hiding the next run's growth.
-      const gateway = await startGateway(config, dir, nodeArgs);
+      const gateway = await startGateway(config, dir, gatewayOptions);
       const fields = { ...BIG, stream };
       const times = { holdfast: [] as number[], proxy: [] as number[] };
       const idle = memoryBytes(gateway.pid, 'VmRSS');
@@ -56,7 +57,7 @@ deployments:
       rows.push({ target: `25 MB image as ${mode}: peak RSS growth over idle`, holdfast: `${(growth / MB).toFixed(0)} MB`, reference: `body ${(b64.length / MB).toFixed(1)} MB`, ratio: `${(growth / b64.length).toFixed(2)}x`, limit: '<= 2x body', met: growth <= 2 * b64.length });
     }
     // n: 2 under 8 concurrent requests: 16 images of 25 MB in flight at once.
-    const gateway = await startGateway(config, dir, nodeArgs);
+    const gateway = await startGateway(config, dir, gatewayOptions);
     const started = performance.now();
     let peak = 0;
     try {

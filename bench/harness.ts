@@ -1,10 +1,8 @@
-// What the benches share: holdfast as its own process (memory read from /proc, peak reset between
-// runs), a fake upstream that answers a real 3840x2160 PNG, and a bare pass-through proxy as the
-// reference (no parsing, no state: the bytes are piped both ways). Everything on 127.0.0.1.
-import { spawn } from 'node:child_process';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+// What the benches share: holdfast as its own process (bench/bench-gateway.ts; memory read from
+// /proc, peak reset between runs), a fake upstream that answers a real 3840x2160 PNG; the reference
+// is the bare pass-through proxy of bench/bare-proxy.ts. Everything on 127.0.0.1.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { request } from 'undici';
@@ -25,44 +23,7 @@ export function listen(server: Server): Promise<Listening> {
   }));
 }
 
-export async function freePort(): Promise<number> {
-  const probe = await listen(createServer());
-  const port = Number(new URL(probe.url).port);
-  await probe.close();
-  return port;
-}
-
-export interface Gateway {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** holdfast `serve` as a child process; nodeArgs e.g. `--cpu-prof`. Stopped with SIGTERM (SIGKILL after 10 s). */
-export async function startGateway(config: string, dir: string, nodeArgs: string[] = []): Promise<Gateway> {
-  const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, config);
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port)], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' }, cwd: join(import.meta.dirname, '..'),
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.kill('SIGTERM');
-    await exited;
-    clearTimeout(hard);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i += 1) {
-    const up = await request(`${url}/healthz`).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-    if (up) return { url, pid: child.pid ?? 0, stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('holdfast did not start');
-}
+export { freePort, startGateway, type BenchGateway as Gateway } from './bench-gateway.js';
 
 /** RSS (VmRSS) or peak RSS since the last resetPeak (VmHWM) of a process, in bytes. */
 export function memoryBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -110,19 +71,6 @@ export async function bigUpstream(b64: string): Promise<Listening> {
         res.end(jsonOf(n));
       }
     });
-  }));
-}
-
-/** The reference: a pass-through proxy that pipes request and response bytes, nothing else. */
-export async function passThroughProxy(upstreamUrl: string): Promise<Listening> {
-  const target = new URL(upstreamUrl);
-  return listen(createServer((req, res) => {
-    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    out.on('error', () => res.destroy());
-    req.pipe(out);
   }));
 }
 

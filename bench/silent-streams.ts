@@ -55,10 +55,10 @@ models:
   slow: { deployments: [slow], queue: { max_depth: ${streams + 1000} } }
 deployments:
   slow: { provider: openai, base_url: "${upstream.url}/v1", api_key: env:BENCH_KEY, model: gpt-image-2, upstream_mode: stream, idle_timeout_ms: null, response_timeout_ms: null }
-`, dir, [
-    ...options.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`] : [],
-    ...options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
-  ]);
+`, dir, {
+    nodeArgs: options.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshotDir}`] : [],
+    cpuProfDir: options.cpuProfDir,
+  });
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const held: Held[] = [];
   const gaps: number[] = [];
