@@ -76,24 +76,37 @@ async function load(urls: string[], total: number): Promise<Load> {
   };
 }
 
-/** Client commands (not those run inside scripts) that reach Redis while `run` runs. */
-async function countCommands(url: string, run: () => Promise<void>): Promise<{ total: number; ms: number; byCommand: Map<string, number> }> {
-  const redis = new Redis(url);
-  const monitor = await redis.monitor();
+/**
+ * Client commands (not those run inside scripts) that reach Redis while `run` runs. MONITOR on a plain
+ * socket: one `+<time> [<db> <client>] "CMD" ...` line per command, `[0 lua]` for those inside scripts
+ * (ioredis's monitor() races its own command queue under load: "Command queue state error").
+ */
+async function countCommands(port: number, run: () => Promise<void>): Promise<{ total: number; ms: number; byCommand: Map<string, number> }> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
   const byCommand = new Map<string, number>();
   let total = 0;
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source === 'lua') return;
-    total += 1;
-    const name = String(args[0]).toLowerCase();
-    byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+  let rest = '';
+  let started = false;
+  socket.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString('utf8')).split('\r\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '+OK') { started = true; continue; }
+      const m = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]+)"/.exec(line);
+      if (!started || !m || m[1] === 'lua') continue;
+      total += 1;
+      const name = m[2].toLowerCase();
+      byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+    }
   });
-  const started = performance.now();
+  socket.write('MONITOR\r\n');
+  while (!started) await new Promise((resolve) => setTimeout(resolve, 5));
+  const t0 = performance.now();
   await run();
-  const ms = performance.now() - started;
+  const ms = performance.now() - t0;
   await new Promise((resolve) => setTimeout(resolve, 200));
-  monitor.disconnect();
-  redis.disconnect();
+  socket.destroy();
   return { total, ms, byCommand };
 }
 
@@ -137,10 +150,14 @@ deployments:
       console.log(`${name.padEnd(17)} | ${many.rps.toFixed(0).padStart(6)} | ${many.p50.toFixed(1).padStart(6)} | ${many.p99.toFixed(1).padStart(6)} | ${(one.p50 - direct1.p50).toFixed(1).padStart(26)} | ${many.errors + one.errors}`);
     }
 
+    // Jobs whose clients left when a load run ended still run: wait for them, so that "idle" is idle.
+    const probe = new Redis(redisUrl);
+    for (let i = 0; i < 600 && (await probe.zcard('bench:jobs:unfinished')) > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    probe.disconnect();
     // Round trips: background (renewals, takeover scans, XREAD blocks) for 3 s idle, then 100 sequential jobs.
-    const idle = await countCommands(redisUrl, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
+    const idle = await countCommands(redisPort, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
     const jobs = 100;
-    const busy = await countCommands(redisUrl, async () => {
+    const busy = await countCommands(redisPort, async () => {
       for (let i = 0; i < jobs; i += 1) {
         const res = await request(`${replicas[0].url}/v1/images/generations`, { method: 'POST', headers, body: BODY });
         await res.body.dump();
@@ -151,7 +168,8 @@ deployments:
     const top = [...busy.byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${(n / jobs).toFixed(1)}`).join(', ');
     console.log(`\nRedis round trips per job (JSON request on one of 3 replicas): ${perJob.toFixed(1)} (${busy.total} commands for ${jobs} jobs in ${(busy.ms / 1000).toFixed(1)} s, minus ${background.toFixed(0)} background)`);
     console.log(`by command per job (background included): ${top}`);
-    console.log(`background of 3 idle replicas: ${(idle.total / idle.ms * 1000).toFixed(1)} commands/s`);
+    const idleTop = [...idle.byCommand].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${(n / idle.ms * 1000).toFixed(1)}`).join(', ');
+    console.log(`background of 3 idle replicas: ${(idle.total / idle.ms * 1000).toFixed(1)} commands/s (${idleTop})`);
   } finally {
     for (const g of gateways) await stopGateway(g);
     await sim.close();

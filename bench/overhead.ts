@@ -1,96 +1,26 @@
-// Overhead benchmark (issue 3): latency holdfast adds over calling the simulator directly, for small
+// Overhead benchmark (issues 3, 11): latency holdfast adds over a bare pass-through proxy, for small
 // JSON answers at 1, 50 and 200 concurrent clients, and relay throughput and peak memory for a 25 MB
 // image. holdfast runs as its own process (default SQLite store), the simulator and a 25 MB fake
 // upstream run in this one; everything is on 127.0.0.1 and bounded in time. Prints numbers, asserts nothing.
 //   npx tsx bench/overhead.ts [--seconds 5]
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import autocannon from 'autocannon';
-import { request } from 'undici';
+import { bigPngB64, bigUpstream, memoryBytes, startGateway, timeGeneration } from './harness.js';
 import { startSimulator, parseScenarioYaml } from '../src/simulator/index.js';
 import { SystemClock } from '../src/time/clock.js';
 import { createSeededRandom } from '../src/time/random.js';
+import { runSmallCalls, SMALL_CALL_HEADER } from './small-calls.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
-const SMALL_BODY = JSON.stringify({ model: 'gpt-image-2', prompt: 'a small red square', size: '1024x640', quality: 'low', output_format: 'jpeg', output_compression: 5 });
-
-function bigUpstream(b64: string): Promise<{ server: Server; url: string }> {
-  const completed = JSON.stringify({ type: 'image_generation.completed', b64_json: b64, created_at: 1, size: '3840x2160', quality: 'high', background: 'opaque', output_format: 'png', usage: { total_tokens: 1, input_tokens: 1, output_tokens: 0, input_tokens_details: { text_tokens: 1, image_tokens: 0 } } });
-  const json = JSON.stringify({ created: 1, data: [{ b64_json: b64 }], output_format: 'png', size: '3840x2160' });
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
-    req.on('end', () => {
-      if (JSON.parse(body).stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(`event: image_generation.completed\ndata: ${completed}\n\n`);
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(json);
-      }
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
-  }));
-}
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-  }));
-}
-
-async function startGateway(config: string, dir: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const file = join(dir, 'holdfast.yaml');
-  writeFileSync(file, config);
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', file, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BENCH_KEY: 'sk-bench' } });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    const up = await request(`${url}/healthz`).then((r) => r.body.text().then(() => r.statusCode === 200), () => false);
-    if (up) return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('holdfast did not start');
-}
-
-function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
-async function latency(url: string, connections: number): Promise<{ p50: number; p99: number; rps: number; errors: number }> {
-  const r = await autocannon({ url, method: 'POST', body: SMALL_BODY, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, connections, duration: seconds });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.non2xx };
-}
-
-async function timeBig(url: string, stream: boolean): Promise<number> {
-  const started = performance.now();
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: JSON.stringify({ model: 'big', prompt: 'a 4K poster', size: '3840x2160', stream }) });
-  let bytes = 0;
-  for await (const chunk of res.body) bytes += (chunk as Buffer).length;
-  if (res.statusCode !== 200 || bytes < 25_000_000) throw new Error(`big answer: ${res.statusCode}, ${bytes} bytes`);
-  return performance.now() - started;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
   const scenario = parseScenarioYaml(`name: bench\ndeployments:\n  - { name: gpt-image-2, form: openai, model: gpt-image-2, latency_factor: 0.000001 }\n`, 'bench.yaml');
   const sim = await startSimulator({ scenario, clock: new SystemClock(), random: createSeededRandom(1) });
-  // A real 3840x2160 PNG of noise (about 25 MB, incompressible): holdfast decodes and checks every
-  // image before a job succeeds (upstream/check-images.ts), so random bytes would be refused.
-  const png = await sharp({ create: { width: 3840, height: 2160, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
-    .png({ compressionLevel: 1 }).toBuffer();
-  const b64 = png.toString('base64');
+  // A real 3840x2160 PNG of noise (about 25 MB, incompressible): holdfast checks every image's
+  // structure before a job succeeds (upstream/check-images.ts), so random bytes would be refused.
+  const b64 = await bigPngB64();
   const big = await bigUpstream(b64);
   const gateway = await startGateway(`
 listen: { host: 127.0.0.1, port: 0 }
@@ -106,26 +36,24 @@ deployments:
 `, dir);
   try {
     console.log(`holdfast overhead, ${seconds} s per run, Node ${process.version}, 2 cores shared by client, gateway and upstream\n`);
-    console.log('small JSON answers (1024x640 jpeg, ~few KB): latency in ms');
-    console.log('clients | direct p50 | direct p99 | holdfast p50 | holdfast p99 | added p50 | added p99 | holdfast req/s | errors');
-    for (const c of [1, 50, 200]) {
-      const direct = await latency(`${sim.url}/v1/images/generations`, c);
-      const via = await latency(`${gateway.url}/v1/images/generations`, c);
-      console.log(`${String(c).padStart(7)} | ${direct.p50.toFixed(1).padStart(10)} | ${direct.p99.toFixed(1).padStart(10)} | ${via.p50.toFixed(1).padStart(12)} | ${via.p99.toFixed(1).padStart(12)} | ${(via.p50 - direct.p50).toFixed(1).padStart(9)} | ${(via.p99 - direct.p99).toFixed(1).padStart(9)} | ${via.rps.toFixed(0).padStart(14)} | ${direct.errors + via.errors}`);
-    }
-    const rssBefore = memoryKb(gateway.pid, 'VmRSS');
+    // bench/small-calls.ts: direct, a bare pass-through proxy and holdfast (its own gateway) in one run.
+    console.log('small JSON answers (1024x640 jpeg, ~few KB): latency in ms; added = holdfast minus the bare proxy');
+    console.log(SMALL_CALL_HEADER);
+    await runSmallCalls({ seconds, log: (line) => console.log(line) });
+    const rssBefore = memoryBytes(gateway.pid, 'VmRSS') / 1024;
     console.log(`\n25 MB image (${(b64.length / 1e6).toFixed(1)} MB of base64), 3 runs each, best time`);
     console.log('mode       | direct ms | holdfast ms | holdfast MB/s');
     for (const stream of [false, true]) {
-      const runs = async (url: string): Promise<number> => Math.min(await timeBig(url, stream), await timeBig(url, stream), await timeBig(url, stream));
-      const direct = await runs(`${big.url}/v1/images/generations`);
-      const via = await runs(`${gateway.url}/v1/images/generations`);
+      const once = async (url: string): Promise<number> => (await timeGeneration(url, { model: 'big', prompt: 'a 4K poster', size: '3840x2160', stream }, 25_000_000)).ms;
+      const runs = async (url: string): Promise<number> => Math.min(await once(url), await once(url), await once(url));
+      const direct = await runs(big.url);
+      const via = await runs(gateway.url);
       console.log(`${(stream ? 'stream' : 'json').padEnd(10)} | ${direct.toFixed(0).padStart(9)} | ${via.toFixed(0).padStart(11)} | ${(b64.length / 1e6 / (via / 1000)).toFixed(1).padStart(13)}`);
     }
-    console.log(`\nholdfast RSS before the 25 MB runs: ${(rssBefore / 1024).toFixed(0)} MB; peak RSS of the whole run (VmHWM): ${(memoryKb(gateway.pid, 'VmHWM') / 1024).toFixed(0)} MB`);
+    console.log(`\nholdfast RSS before the 25 MB runs: ${(rssBefore / 1024).toFixed(0)} MB; peak RSS of the whole run (VmHWM): ${(memoryBytes(gateway.pid, 'VmHWM') / 1024 / 1024).toFixed(0)} MB`);
   } finally {
-    gateway.stop();
-    big.server.close();
+    await gateway.stop();
+    await big.close();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }

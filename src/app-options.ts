@@ -85,7 +85,11 @@ function clusterOptionsOf(config: HoldfastConfig): ClusterOptions | undefined {
     url: config.store.url?.reveal() ?? '', leaseMs: config.cluster.lease_ms, defaultBackOffMs: 1_000, models: Object.keys(config.models),
     limits: new Map(Object.entries(config.deployments).flatMap(([id, d]) => {
       const limit = rateLimitOf(d);
-      return limit ? [[id, { ...limit, marginMs: Math.min(1_000, limit.windowMs * 0.02) }] as const] : [];
+      const concurrency = d.concurrency ?? undefined;
+      if (!limit && concurrency === undefined) return [];
+      // requests 0: no count limit, only the cluster-wide concurrency.
+      const window = limit ? { ...limit, marginMs: Math.min(1_000, limit.windowMs * 0.02) } : { requests: 0, windowMs: 0, marginMs: 0 };
+      return [[id, { ...window, concurrency }] as const];
     })),
   };
 }

@@ -22,6 +22,7 @@ import { createRouter } from './routing/scored-router.js';
 import { createEngineObserver } from './observability/engine-observer.js';
 import { createWebhookDispatch } from './webhooks/dispatch.js';
 import { openCluster, type Cluster } from './cluster/cluster.js';
+import { localRoutingMetrics } from './cluster/cluster-router.js';
 import { createTracing, type Tracing } from './observability/tracing.js';
 import { resolveTracingOptions } from './observability/tracing-options.js';
 import { composeObservers, createJobTracing } from './observability/job-tracing.js';
@@ -29,7 +30,7 @@ import { HOLDFAST_VERSION } from './version.js';
 import { createAdminAuth } from './http/admin-auth.js';
 import { createClientKeys } from './keys/client-keys.js';
 import { resolveHashSecret } from './keys/key-material.js';
-import { createBilling, unpricedModels } from './cost/billing.js';
+import { createBilling, reservationUsd, unpricedModels } from './cost/billing.js';
 import { priceTable } from './cost/prices-table.js';
 import { createKeyLimits } from './keys/key-limits.js';
 import { createAdminGate } from './http/admin-session.js';
@@ -68,25 +69,33 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     onBadRecord: (jobId, reason) => log.error({ jobId, reason }, 'quarantined a job record the store cannot read; the other jobs start'),
   });
   const metrics = options.metricsEnabled ? createMetrics() : undefined;
-  const localRouter = createRouter({ clock, random, metrics }, options.router);
-  const cluster: Cluster | undefined = stores.redis && options.cluster
-    ? await openCluster({ clock, log, store: stores.redis, local: localRouter }, options.cluster) : undefined;
+  const clustered = stores.redis && options.cluster ? { store: stores.redis, options: options.cluster } : undefined;
+  const localRouter = createRouter({ clock, random, metrics: clustered ? localRoutingMetrics(metrics, clustered.options.limits) : metrics }, options.router);
+  const cluster: Cluster | undefined = clustered
+    ? await openCluster({ clock, log, store: clustered.store, local: localRouter, metrics }, clustered.options) : undefined;
   const router = cluster?.router ?? localRouter;
   const adapters = buildAdapters({ clock, dispatcher }, options.adapters);
   const tracingOptions = deps.tracing ? undefined : resolveTracingOptions(config.telemetry.traces, deps.otelEnv ?? {}, HOLDFAST_VERSION);
   const tracing = deps.tracing ?? (tracingOptions ? createTracing(tracingOptions) : undefined);
   const regions = new Map(Object.entries(config.deployments).map(([id, d]) => [id, d.region]));
-  const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs }, options.webhooks);
+  const webhooks = createWebhookDispatch({ clock, random, log, jobs: stores.jobs, claims: cluster?.webhookClaims }, options.webhooks);
   const infos = options.deployments;
+  // Replicas on Redis share the key-hash secret through the store unless one is configured.
+  const configuredSecret = config.auth.key_hash_secret?.reveal();
   const clientKeys = createClientKeys({
     store: stores.keys, clock, ids,
-    hashSecret: resolveHashSecret(config.auth.key_hash_secret?.reveal(), config.store.kind === 'sqlite' ? config.store.path : undefined),
+    hashSecret: configuredSecret === undefined && stores.redis
+      ? await stores.redis.clientKeys.sharedHashSecret()
+      : resolveHashSecret(configuredSecret, config.store.kind === 'sqlite' ? config.store.path : undefined),
   });
   const adminAuth = createAdminAuth(config.admin.keys);
   // With admin keys set, managed keys exist to be enforced: requests without a key are refused.
   const clientAuth = createClientAuth(options.clientKeys, { managed: clientKeys, required: adminAuth.configured && !config.auth.allow_anonymous });
-  const limits = createKeyLimits({ keys: clientKeys, clock, log }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
   const prices = priceTable(config.prices);
+  const limits = createKeyLimits({
+    keys: clientKeys, clock, log,
+    reservationUsd: (job) => reservationUsd(job, options.routes.get(job.model)?.deployments.map((d) => d.model) ?? [job.model], prices),
+  }, { defaultDeadlineMs: options.engine.defaultDeadlineMs });
   const billing = createBilling({
     prices, deploymentModels: new Map([...infos].map(([id, d]) => [id, d.model])), usage: stores.usage,
     owners: clientAuth, charge: (keyId, usd, at) => clientKeys.charge(keyId, usd, at), metrics, log,
@@ -96,8 +105,8 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
   }
   const { deployments: feedDeployments, ...feedOptions } = options.liveFeed;
   const feed = createLiveFeed({
-    // The local router's table: on a cluster it folds in every replica's outcomes (cluster/outcome-feed.ts).
-    clock, health: () => localRouter.health(), queueDepth: (model) => localRouter.queueDepth(model), deployments: feedDeployments,
+    // On a cluster: the local table, which folds in every replica's outcomes (cluster/outcome-feed.ts), with the cluster's budgets.
+    clock, health: () => cluster?.router.table() ?? localRouter.health(), queueDepth: (model) => localRouter.queueDepth(model), deployments: feedDeployments,
   }, feedOptions);
   const engineDeps: EngineDeps = {
     clock, random, ids, log, ...stores.engine, router,
@@ -133,9 +142,6 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     tracing,
   };
   const server = await buildServer(httpDeps, options.http);
-  if (config.store.kind === 'redis') {
-    log.warn('store.kind redis: managed client keys (/v1/holdfast/keys) and usage reports are kept per replica for now; use static auth.keys across replicas');
-  }
   if (!clientAuth.enabled) log.warn('auth.keys and admin.keys are empty: holdfast accepts requests without a client key');
 
   let closing: Promise<void> | undefined;
@@ -143,7 +149,8 @@ export async function createHoldfast(deps: HoldfastDeps, config: HoldfastConfig)
     engine, metrics, server,
     async start() {
       // In a cluster, unfinished jobs belong to their replicas' leases; the takeover scan resumes orphans.
-      if (cluster) await cluster.start(engine);
+      // Pending webhooks too: the cluster hands each to one replica (webhooks.resume() is then a no-op).
+      if (cluster) await cluster.start(engine, webhooks);
       const resumed = cluster ? 0 : await engine.start();
       if (resumed > 0) log.warn({ resumed }, 'resumed unfinished jobs');
       const webhooksResumed = (await webhooks?.resume()) ?? 0;

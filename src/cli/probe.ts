@@ -2,12 +2,16 @@
 // bounded requests to each deployment through holdfast's own upstream adapters and prints the
 // comparison table. Exit codes (docs/cli.md): 0 every deployment answered at least one request
 // with an image, 1 some deployment failed every request (or the probe could not run), 2 bad options
-// or config.
+// or config. On a cluster (store.kind redis) each request waits for the cluster's budget of its
+// deployment, and the report adds the shared table the replicas serve (cluster/probe-access.ts).
 import type { Command } from 'commander';
 import { ConfigError, loadConfigFile, rateLimitOf } from '../config/load.js';
 import type { HoldfastConfig } from '../config/schema.js';
 import { buildAdapters } from '../upstream/build-adapters.js';
-import { adapterOptionsOf } from '../app-options.js';
+import { adapterOptionsOf, optionsFromConfig } from '../app-options.js';
+import { openProbeCluster, type ProbeCluster } from '../cluster/probe-access.js';
+import { sizeClassOf } from '../routing/router.js';
+import { systemRandom } from '../time/random.js';
 import { createUpstreamDispatcher } from '../upstream/http-client.js';
 import { runProbe, type ProbeOptions, type ProbeTarget } from '../probe/probe.js';
 import { formatProbeTable } from '../probe/probe-table.js';
@@ -107,10 +111,19 @@ async function probeCommand(flags: ProbeFlags): Promise<number> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
+  let cluster: ProbeCluster | undefined;
   try {
-    const targets = targetsOf(config, buildAdapters({ clock, dispatcher }, adapterOptionsOf(config)), flags.deployment);
-    if (!flags.json) process.stderr.write(`probing ${targets.length} deployment(s): ${parsed.options.count} x ${parsed.options.size} ${parsed.options.quality} each\n`);
+    cluster = await openCluster(config, clock);
+    const targets = targetsOf(config, buildAdapters({ clock, dispatcher }, adapterOptionsOf(config)), flags.deployment)
+      .map((target) => (cluster ? { ...target, shared: cluster.gate(target.id) } : target));
+    if (!flags.json) {
+      process.stderr.write(`probing ${targets.length} deployment(s): ${parsed.options.count} x ${parsed.options.size} ${parsed.options.quality} each${cluster ? ', within the cluster\'s budgets' : ''}\n`);
+    }
     const report = await runProbe({ clock }, targets, parsed.options, stop.signal);
+    if (cluster) {
+      const shared = await cluster.table(sizeClassOf(parsed.options.size));
+      for (const row of report.deployments) row.cluster = shared.get(row.deployment);
+    }
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbeTable(report));
     const dead = report.deployments.filter((row) => row.requests > 0 && row.successes === 0);
     if (dead.length > 0) {
@@ -123,6 +136,16 @@ async function probeCommand(flags: ProbeFlags): Promise<number> {
     return error instanceof RangeError ? 2 : 1;
   } finally {
     process.off('SIGINT', onSignal);
+    await cluster?.close();
     await dispatcher.close();
   }
+}
+
+/** The replicas' shared budgets and table, when the config is a cluster's. */
+async function openCluster(config: HoldfastConfig, clock: Clock): Promise<ProbeCluster | undefined> {
+  const options = optionsFromConfig(config);
+  if (!options.cluster) return undefined;
+  return openProbeCluster({ clock, random: systemRandom }, {
+    url: options.cluster.url, prefix: config.store.prefix, leaseMs: options.cluster.leaseMs, limits: options.cluster.limits, router: options.router,
+  });
 }

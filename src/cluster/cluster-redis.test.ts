@@ -42,13 +42,13 @@ test('a 429 back-off and the half-open probe slot are shared', async (t) => {
   await sleep(320);
   assert.ok((await b.reserve('sweden', undefined)).ok);
   const probe = { sizeClass: 'large', ttlMs: 10_000 };
-  assert.ok((await a.reserve('sweden', undefined, { ...probe, holder: 'a:1' })).ok);
-  const second = await b.reserve('sweden', undefined, { ...probe, holder: 'b:1' });
+  assert.ok((await a.reserve('sweden', undefined, { probe: { ...probe, holder: 'a:1' } })).ok);
+  const second = await b.reserve('sweden', undefined, { probe: { ...probe, holder: 'b:1' } });
   assert.equal(!second.ok && second.reason, 'probe');
   await b.endProbe('sweden', 'large', 'b:1');
-  assert.equal((await b.reserve('sweden', undefined, { ...probe, holder: 'b:1' })).ok, false, 'only the holder frees the slot');
+  assert.equal((await b.reserve('sweden', undefined, { probe: { ...probe, holder: 'b:1' } })).ok, false, 'only the holder frees the slot');
   await a.endProbe('sweden', 'large', 'a:1');
-  assert.ok((await b.reserve('sweden', undefined, { ...probe, holder: 'b:1' })).ok);
+  assert.ok((await b.reserve('sweden', undefined, { probe: { ...probe, holder: 'b:1' } })).ok);
 });
 
 test('job leases: one holder, takeover only after expiry, and the stale owner learns it lost', async (t) => {
@@ -77,4 +77,27 @@ test('job leases: one holder, takeover only after expiry, and the stale owner le
   assert.deepEqual(await a.reap(10), ['job_2']);
   await a.finish('job_1');
   assert.equal(await a.holder('job_1'), null);
+});
+
+test('a deployment\'s concurrency is one count of slots for the cluster; a slot nobody renews lapses', async (t) => {
+  const prefix = useRedisPrefix(t);
+  const budgets = [connect(t), connect(t), connect(t)].map((r) => createSharedBudget(r, prefix));
+  const limit = { requests: 0, windowMs: 0, marginMs: 0, concurrency: 2 };
+  const asks = await Promise.all(Array.from({ length: 9 }, (_, i) => budgets[i % 3].reserve('sweden', limit, { slot: { holder: `r${i % 3}:${i}`, ttlMs: 300 } })));
+  const won = asks.flatMap((r, i) => (r.ok ? [`r${i % 3}:${i}`] : []));
+  assert.equal(won.length, 2);
+  assert.ok(asks.every((r) => r.ok || (r.reason === 'concurrency' && r.waitMs > 0)), JSON.stringify(asks));
+  // One attempt ends: its slot is free for any replica at once.
+  await budgets[0].releaseSlot('sweden', won[0]);
+  assert.ok((await budgets[2].reserve('sweden', limit, { slot: { holder: 'r2:new', ttlMs: 300 } })).ok);
+  assert.equal((await budgets[1].reserve('sweden', limit, { slot: { holder: 'r1:new', ttlMs: 300 } })).ok, false);
+  // won[1]'s replica is gone (nobody renews it); r2:new is renewed: after the ttl one slot is free again.
+  for (let i = 0; i < 4; i += 1) {
+    await sleep(100);
+    await budgets[2].renewSlots('sweden', ['r2:new'], 300);
+  }
+  assert.ok((await budgets[1].reserve('sweden', limit, { slot: { holder: 'r1:late', ttlMs: 300 } })).ok, 'the dead holder\'s slot lapsed');
+  assert.equal((await budgets[0].reserve('sweden', limit, { slot: { holder: 'r0:late', ttlMs: 300 } })).ok, false, 'the renewed slot still counts');
+  // Without a slot asked (no concurrency configured) nothing is counted.
+  assert.ok((await budgets[0].reserve('sweden', { requests: 0, windowMs: 0, marginMs: 0 })).ok);
 });

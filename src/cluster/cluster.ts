@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../time/clock.js';
 import type { EngineCluster, EngineLog } from '../engine/deps.js';
 import type { JobEvent, JobEventBody } from '../store/job-record.js';
 import type { ScoredRouter } from '../routing/scored-router.js';
+import type { RoutingMetrics } from '../routing/routing-metrics.js';
 import type { RedisStore } from '../store/redis/open-redis-store.js';
 import { closeRedis, connectRedis, createRedisConnection, guarded, redisAddress } from '../store/redis/redis-connection.js';
 import { isStoreUnavailable } from '../store/store-unavailable-error.js';
@@ -34,21 +35,30 @@ export interface ClusterEngine {
   adopt(id: string): Promise<boolean>;
 }
 
+/** What the cluster needs from the webhook dispatch (webhooks/dispatch.ts) once it exists. */
+export interface ClusterDeliveries {
+  deliveringIds(): string[];
+  adopt(jobId: string): Promise<void>;
+  stopLocal(jobId: string): void;
+}
+
 export interface Cluster {
   readonly replicaId: string;
   readonly router: ClusterRouter;
   readonly engine: EngineCluster;
   readonly leases: JobLeases;
+  /** One replica at a time delivers a pending webhook: a lease like a job's, under {p}webhook:. */
+  readonly webhookClaims: { claim(jobId: string): Promise<boolean>; release(jobId: string, done: boolean): Promise<void> };
   queuedElsewhere(model: string): number;
   /** Starts renewing, reaping, relaying cancels and following outcomes. */
-  start(engine: ClusterEngine): Promise<void>;
+  start(engine: ClusterEngine, deliveries?: ClusterDeliveries): Promise<void>;
   close(): Promise<void>;
 }
 
 const REAP_BATCH = 8;
 
 export async function openCluster(
-  deps: { clock: Clock; log: EngineLog; store: RedisStore; local: ScoredRouter },
+  deps: { clock: Clock; log: EngineLog; store: RedisStore; local: ScoredRouter; metrics?: Pick<RoutingMetrics, 'rateLimitRemaining'> },
   options: ClusterOptions,
 ): Promise<Cluster> {
   const { clock, log, store, local } = deps;
@@ -64,11 +74,13 @@ export async function openCluster(
   await connectRedis(subscriber, options.url);
 
   const leases = createJobLeases({ redis, prefix, unfinishedKey: store.keys.unfinished, token: replicaId, leaseMs: options.leaseMs });
+  const deliveryLeases = createJobLeases({ redis, prefix: `${prefix}webhook:`, unfinishedKey: store.keys.webhookPending, token: replicaId, leaseMs: options.leaseMs });
   const budget = createSharedBudget(redis, prefix);
   const feed: OutcomeFeed = createOutcomeFeed({ clock, redis, reader, prefix, replicaId, onError: (error) => log.warn({ err: error }, 'outcome feed') });
   const router = createClusterRouter({
     clock, log, local, budget, feed, replicaId, limits: options.limits,
     probeTtlMs: options.probeTtlMs ?? 300_000, defaultBackOffMs: options.defaultBackOffMs, pendingMs: options.leaseMs,
+    onRemaining: deps.metrics ? (id, left) => deps.metrics?.rateLimitRemaining(id, left) : undefined,
   });
   const cancelChannel = `${prefix}cancel`;
   const cancelKey = (id: string): string => `${prefix}cancel:${id}`;
@@ -102,10 +114,10 @@ export async function openCluster(
     async claim(jobId) {
       if (!(await guarded(address, () => leases.claim(jobId)))) throw new Error(`job ${jobId} is held by another replica`);
     },
-    async append(jobId, body, at) {
+    async append(jobId, body, at, record) {
       for (;;) {
         try {
-          return await store.events.appendGuarded(jobId, body, at, { key: leases.guardKeyOf(jobId), value: replicaId });
+          return await store.events.appendGuarded(jobId, body, at, { key: leases.guardKeyOf(jobId), value: replicaId }, record);
         } catch (error) {
           if (!isStoreUnavailable(error)) throw error;
           log.warn({ jobId, type: body.type }, 'Redis unreachable; the event waits for it');
@@ -149,8 +161,23 @@ export async function openCluster(
     elsewhere = next;
   };
 
-  const tick = async (engine: ClusterEngine): Promise<void> => {
+  /** Webhook deliveries: renew this replica's claims, stop the ones lost, take over those of replicas that are gone. */
+  const tickDeliveries = async (deliveries: ClusterDeliveries): Promise<void> => {
+    for (const id of await deliveryLeases.renew(deliveries.deliveringIds())) {
+      log.warn({ jobId: id }, 'lost the claim of a webhook delivery (another replica sends it now); stopping it here');
+      deliveries.stopLocal(id);
+    }
+    if (clock.now() < reapAfter) return;
+    for (const id of await deliveryLeases.reap(REAP_BATCH)) await deliveries.adopt(id);
+  };
+
+  const tick = async (engine: ClusterEngine, deliveries: ClusterDeliveries | undefined): Promise<void> => {
     const running = engine.runningIds();
+    if (deliveries) {
+      tickDeliveries(deliveries).catch((error: unknown) => {
+        if (!isStoreUnavailable(error) && !closed) log.warn({ err: error }, 'webhook delivery claims failed');
+      });
+    }
     shareQueues().catch((error: unknown) => {
       if (!closed) log.warn({ err: error }, 'could not share queue depths');
     });
@@ -182,7 +209,11 @@ export async function openCluster(
 
   return {
     replicaId, router, engine: engineCluster, leases,
-    async start(engine) {
+    webhookClaims: {
+      claim: (jobId) => deliveryLeases.claim(jobId),
+      release: (jobId, done) => (done ? deliveryLeases.finish(jobId) : deliveryLeases.handBack(jobId)),
+    },
+    async start(engine, deliveries) {
       await subscriber.subscribe(cancelChannel);
       subscriber.on('message', (_channel: string, jobId: string) => {
         if (engine.abortLocal(jobId, 'cancelled')) log.info({ jobId }, 'cancel relayed from another replica');
@@ -191,12 +222,12 @@ export async function openCluster(
       const every = Math.max(50, Math.floor(options.leaseMs / 3));
       const loop = (): void => {
         timer = clock.setTimer(every, () => {
-          void tick(engine).finally(() => {
+          void tick(engine, deliveries).finally(() => {
             if (!closed) loop();
           });
         });
       };
-      await tick(engine);
+      await tick(engine, deliveries);
       loop();
     },
     /** Requests waiting in other replicas' queues for this model (last tick). */

@@ -18,6 +18,8 @@ export interface Outcome {
 
 export interface OutcomeFeed {
   publish(outcome: Outcome): Promise<void>;
+  /** Applies the retained outcomes of other replicas; resolves with the id of the last one read. */
+  replay(apply: (outcome: Outcome) => void): Promise<string>;
   /** Replays the retained outcomes of other replicas, then follows new ones until close(). */
   follow(apply: (outcome: Outcome) => void): Promise<void>;
   close(): void;
@@ -41,17 +43,22 @@ export function createOutcomeFeed(deps: { clock: Clock; redis: Redis; reader: Re
     }
   };
 
+  const replay = async (apply: (outcome: Outcome) => void): Promise<string> => {
+    let last = '0-0';
+    for (const [id, fields] of await redis.xrange(key, '-', '+')) {
+      decode(fields, apply);
+      last = id;
+    }
+    return last;
+  };
+
   return {
     async publish(outcome) {
       await redis.xadd(key, 'MAXLEN', '~', RETAINED, '*', 'r', replicaId, 'o', JSON.stringify(outcome));
     },
+    replay,
     async follow(apply) {
-      let last = '0-0';
-      const old = await redis.xrange(key, '-', '+');
-      for (const [id, fields] of old) {
-        decode(fields, apply);
-        last = id;
-      }
+      let last = await replay(apply);
       void (async () => {
         while (!closed) {
           try {

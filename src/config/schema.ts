@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
     }),
     key_hash_secret: Type.Union([secret('key', { description: 'HMAC secret.' }), Type.Null()], {
       default: null,
-      description: 'Secret of the keyed hash (HMAC-SHA256) under which managed client keys are stored, usually `env:NAME`. `null`: generated once and kept in `key-hash.secret` beside the SQLite database (kind `sqlite`), or per process (kind `memory`). Replicas sharing a store must set the same value. Changing it invalidates every managed key.',
+      description: 'Secret of the keyed hash (HMAC-SHA256) under which managed client keys are stored, usually `env:NAME`. `null`: generated once and kept in `key-hash.secret` beside the SQLite database (kind `sqlite`), in the store under `{prefix}ckeys:hash-secret` for every replica (kind `redis`; set it to keep the secret out of Redis), or per process (kind `memory`). Changing it invalidates every managed key.',
     }),
     allow_anonymous: Type.Boolean({
       default: false,

@@ -2,9 +2,9 @@
 // usage ledger, adds its cost to the managed key's spend, and counts it in the cost metrics by model
 // and deployment (never by key). A failure to book is logged, never thrown into the job.
 import type { AttemptBilling } from '../engine/deps.js';
-import type { AttemptRecord, JobRecord } from '../engine/job.js';
+import type { AttemptRecord, JobRecord, JobRequest } from '../engine/job.js';
 import type { UsageLedger } from '../store/usage-ledger.js';
-import type { TokenUsage } from '../wire/usage.js';
+import { estimateRequestUsage, type TokenUsage } from '../wire/usage.js';
 import { costUsd, type ModelPrice } from './prices.js';
 
 export interface CostMetrics {
@@ -62,4 +62,19 @@ export function createBilling(deps: BillingDeps): AttemptBilling {
 /** Config models without a price, for a startup warning. */
 export function unpricedModels(deploymentModels: Iterable<string>, prices: ReadonlyMap<string, ModelPrice>): string[] {
   return [...new Set(deploymentModels)].filter((m) => !prices.has(m)).sort();
+}
+
+/**
+ * What to hold against a key's budget while its job runs: the request's estimated tokens
+ * (wire/usage.ts estimateRequestUsage) at the dearest priced model among the route's deployments;
+ * 0 when none has a price (such attempts are not charged either).
+ */
+export function reservationUsd(request: Pick<JobRequest, 'fields' | 'stream' | 'partialImages'>, upstreamModels: Iterable<string>, prices: ReadonlyMap<string, ModelPrice>): number {
+  const usage = estimateRequestUsage(request);
+  let most = 0;
+  for (const model of upstreamModels) {
+    const price = prices.get(model);
+    if (price) most = Math.max(most, costUsd(usage, price));
+  }
+  return most;
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { costUsd } from './prices.js';
 import { priceTable } from './prices-table.js';
+import { reservationUsd } from './billing.js';
 import { estimateLostUsage, readUsage } from '../wire/usage.js';
 
 test('usage from a completed event is split into text, input image and output image tokens', () => {
@@ -27,4 +28,17 @@ test('cost is each token kind times its price per million, to the micro-dollar',
 
 test('a billed attempt that failed is estimated from its prompt and the partial images it sent', () => {
   assert.deepEqual(estimateLostUsage('12345678', 2), { text_input_tokens: 2, image_input_tokens: 0, image_output_tokens: 200, text_output_tokens: 0, estimated: true });
+});
+
+test('a budget reservation prices the guide\'s tokens for size and quality at the dearest priced model, erring high', () => {
+  const prices = priceTable({});
+  const request = (fields: Record<string, unknown>, stream = false, partialImages = 0) => ({ fields: { prompt: '12345678', ...fields }, stream, partialImages });
+  // 1024x1024 low: 2 prompt tokens and 272 output tokens; gpt-image-1 ($40) is dearer than gpt-image-2 ($30).
+  assert.equal(reservationUsd(request({ size: '1024x1024', quality: 'low' }), ['gpt-image-2', 'gpt-image-1'], prices), (2 * 5 + 272 * 40) / 1e6);
+  // quality and size auto (or absent): high at 1024x1536, the dearest documented size; n and streamed partials count.
+  assert.equal(reservationUsd(request({ size: 'auto', quality: 'auto', n: 2 }, true, 3), ['gpt-image-2'], prices), (2 * 5 + (6240 * 2 + 300) * 30) / 1e6);
+  assert.equal(reservationUsd(request({}), ['gpt-image-2'], prices), (2 * 5 + 6240 * 30) / 1e6);
+  // Partials only count on a stream; a size off the table scales 1024x1024 by area.
+  assert.equal(reservationUsd(request({ size: '2048x2048', quality: 'medium' }, false, 3), ['gpt-image-2'], prices), (2 * 5 + 1056 * 4 * 30) / 1e6);
+  assert.equal(reservationUsd(request({ size: '1024x1024' }), ['dall-e-3'], prices), 0, 'no price, no reservation');
 });

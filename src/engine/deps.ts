@@ -59,8 +59,11 @@ export interface AttemptBilling {
 export interface EngineCluster {
   /** Takes ownership of a new job before it is stored; throws when the shared store cannot. */
   claim(jobId: string): Promise<void>;
-  /** Appends while this replica owns the job (waiting out a store outage); undefined once it lost the job. */
-  append(jobId: string, body: JobEventBody, at: number): Promise<JobEvent | undefined>;
+  /**
+   * Appends while this replica owns the job (waiting out a store outage); undefined once it lost the job.
+   * With `record`, the job record the event leads to is stored in the same step (nothing else to save).
+   */
+  append(jobId: string, body: JobEventBody, at: number, record?: JobRecord): Promise<JobEvent | undefined>;
   /** The job ended here (finished) or is handed back on shutdown. */
   release(jobId: string, finished: boolean): Promise<void>;
   /** Asks the replica running the job to cancel it; false when no replica holds a live lease on it. */

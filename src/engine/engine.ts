@@ -32,6 +32,14 @@ export interface SubmitInput {
 export class Engine {
   private readonly notifier = new JobNotifier();
   private readonly recent = new RecentEvents();
+  /**
+   * The response of a job.completed event this process appended, images inline: a live follower
+   * (the client waiting for its JSON answer, an SSE stream) gets it without reading back the image
+   * that was just written. Keyed by the event object, so it lives exactly as long as that event is
+   * held in memory (RecentEvents, a follower); a follower that read the event from the store loads
+   * the images from their blobs.
+   */
+  private readonly heldResults = new WeakMap<JobEvent, ImagesResponse>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private closed = false;
   private stopped = false;
@@ -117,9 +125,12 @@ export class Engine {
     return event?.type === 'job.completed' ? loadResultImages(this.deps.blobs, event.response, event.images) : undefined;
   }
 
-  /** A completed event's response with its images back in `b64_json` (they are kept as blobs). */
-  completedResponse(event: Extract<JobEvent, { type: 'job.completed' }>): Promise<ImagesResponse> {
-    return loadResultImages(this.deps.blobs, event.response, event.images);
+  /**
+   * The images of a completed event this process appended, as the base64 it still holds (one entry
+   * per image; undefined when the event came from the store: its images are then read from blobs).
+   */
+  heldImages(event: Extract<JobEvent, { type: 'job.completed' }>): ReadonlyArray<string | undefined> | undefined {
+    return this.heldResults.get(event)?.data.map((item) => item.b64_json);
   }
 
   /** The bytes of a succeeded job's image `index`; undefined when it has none. */
@@ -151,8 +162,17 @@ export class Engine {
       }
       if (events.length === 0) {
         if (this.stopped) return;
-        const job = await this.deps.jobs.get(jobId);
-        if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
+        // A job running here wakes us with its next event: only one that is not needs the store's word
+        // (a store read per wait was 3 of a cluster job's Redis round trips).
+        if (!this.running.has(jobId)) {
+          const job = await this.deps.jobs.get(jobId);
+          if (!job || (isTerminal(job.status) && (await this.deps.events.lastSeq(jobId)) <= seq)) return;
+          // Taken over by another replica meanwhile: follow it there.
+          if (cluster && !isTerminal(job.status)) {
+            yield* this.followRemote(cluster, jobId, seq, signal);
+            return;
+          }
+        }
         await wake;
       }
     }
@@ -193,7 +213,7 @@ export class Engine {
   async adopt(id: string): Promise<boolean> {
     if (this.closed || this.running.has(id)) return false;
     const job = await this.deps.jobs.get(id);
-    if (!job || isTerminal(job.status)) {
+    if (!job || isTerminal(job.status) || await this.finishedByLog(job)) {
       await this.deps.cluster?.release(id, true);
       return false;
     }
@@ -237,15 +257,38 @@ export class Engine {
     }
   }
 
+  /**
+   * A record left unfinished whose log already ends in a terminal event: the process stopped
+   * between appending that event and saving the record (the event comes first, and they are two
+   * writes). The log is the truth: the record is finished from it, and the job is not run again.
+   */
+  private async finishedByLog(job: JobRecord): Promise<boolean> {
+    const last = await this.deps.events.lastSeq(job.id);
+    const [event] = last > 0 ? await this.deps.events.read(job.id, last - 1, 1) : [];
+    if (!event || !isTerminalEvent(event)) return false;
+    const status = transition(job.status, event.type);
+    if (status instanceof Error) return false;
+    job.status = status;
+    job.updatedAt = event.at;
+    if (event.type === 'job.completed') job.result = withoutImageData(event.response);
+    if (event.type === 'job.failed') job.error = event.error;
+    await this.deps.jobs.save(job);
+    this.deps.log.warn({ jobId: job.id, status }, 'an unfinished job record whose log had ended: finished it from the log');
+    return true;
+  }
+
   /** Resumes every unfinished job (after a crash or restart): a new attempt each. */
   async start(): Promise<number> {
     const unfinished = await this.deps.jobs.listUnfinished();
+    let resumed = 0;
     for (const job of unfinished) {
+      if (await this.finishedByLog(job)) continue;
+      resumed += 1;
       this.deps.log.warn({ jobId: job.id, status: job.status }, 'resuming unfinished job');
       await this.emit(job, { type: 'job.queued' });
       this.startRunner(job);
     }
-    return unfinished.length;
+    return resumed;
   }
 
   get inFlight(): number {
@@ -271,7 +314,7 @@ export class Engine {
   private startRunner(job: JobRecord): void {
     const controller = new AbortController();
     const deadline = this.deps.clock.setTimer(job.deadlineAt - this.deps.clock.now(), () => controller.abort('deadline'));
-    const runner = new JobRunner(this.deps, this.options, job, (j, body) => this.emit(j, body));
+    const runner = new JobRunner(this.deps, this.options, job, (j, body, result) => this.emit(j, body, result));
     this.deps.observer?.jobStarted?.(job);
     const done = runner.run(controller.signal)
       .catch((error: unknown) => this.deps.log.error({ jobId: job.id, err: error }, 'runner failed'))
@@ -289,26 +332,31 @@ export class Engine {
     this.running.set(job.id, { controller, done });
   }
 
-  private async emit(job: JobRecord, body: JobEventBody): Promise<void> {
+  private async emit(job: JobRecord, body: JobEventBody, result?: ImagesResponse): Promise<void> {
     const status = transition(job.status, body.type);
     if (status instanceof Error) throw status;
     // Resources held for the job (a client key's concurrency slot) are free before anyone can see it end.
     if (isTerminal(status)) await this.deps.observer?.jobEnding?.(job);
     const now = this.deps.clock.now();
     const { cluster } = this.deps;
-    const event = cluster ? await cluster.append(job.id, body, now) : await this.deps.events.append(job.id, body, now);
+    const changed = status !== job.status || body.type !== 'image.partial';
+    const next: JobRecord = { ...job, status, updatedAt: now };
+    if (body.type === 'job.completed') next.result = withoutImageData(body.response);
+    // On a cluster the record goes with the event, in one round trip (and fenced like it).
+    const event = cluster ? await cluster.append(job.id, body, now, changed ? next : undefined) : await this.deps.events.append(job.id, body, now);
     if (!event) {
       // Another replica took this job over: stop here, write nothing more.
       this.abortLocal(job.id, 'lease_lost');
       throw new Error(`job ${job.id} is owned by another replica now`);
     }
+    // Its images are in their blobs by now (the runner stores them before it appends the event).
+    if (result && event.type === 'job.completed') this.heldResults.set(event, result);
     this.recent.remember(event, job.id);
-    const changed = status !== job.status || body.type !== 'image.partial';
-    job.status = status;
-    job.updatedAt = now;
-    if (body.type === 'job.completed') job.result = withoutImageData(body.response);
+    job.status = next.status;
+    job.updatedAt = next.updatedAt;
+    if (next.result !== job.result) job.result = next.result;
     try {
-      if (changed) await this.deps.jobs.save(job);
+      if (changed && !cluster) await this.deps.jobs.save(job);
     } finally {
       // The event is in the log: followers see it even when the record's save failed (and is retried).
       this.notifier.notify(job.id);

@@ -20,7 +20,8 @@ interface FailedAttempt {
   message: string;
 }
 
-export type Emit = (job: JobRecord, body: JobEventBody) => Promise<void>;
+/** Appends an event; `result` is a job.completed event's response with its images still inline (kept in memory for live followers). */
+export type Emit = (job: JobRecord, body: JobEventBody, result?: ImagesResponse) => Promise<void>;
 
 export class JobRunner {
   private tail: Promise<void> = Promise.resolve();
@@ -106,6 +107,9 @@ export class JobRunner {
     await this.append({ type: 'attempt.started', attempt, deploymentId, mode: request.mode });
     const traceHeaders = deps.observer?.upstreamHeaders?.(job, attempt);
     if (traceHeaders) request.headers = { ...request.headers, ...traceHeaders };
+    // Aborted while the event was being committed: the upstream call is not started at all (an
+    // adapter only hears an abort that comes while it sends).
+    signal.throwIfAborted();
 
     let result: UpstreamResult;
     let answeredStatus: number | undefined;
@@ -173,7 +177,7 @@ export class JobRunner {
           if (job.status === 'succeeded') await deps.jobs.save(job); // the event is in; the record's save failed
           else {
             const images = await storeResultImages(deps.blobs, job.id, response);
-            await this.appendStrict({ type: 'job.completed', response: withoutImageData(response), images, completedEvent });
+            await this.appendStrict({ type: 'job.completed', response: withoutImageData(response), images, completedEvent }, response);
           }
           return;
         } catch (error) {
@@ -274,11 +278,11 @@ export class JobRunner {
   }
 
   /** As append, but the returned promise rejects when the store refused the event. */
-  private appendStrict(body: JobEventBody): Promise<void> {
+  private appendStrict(body: JobEventBody, result?: ImagesResponse): Promise<void> {
     const next = this.tail.then(() => {
       const status = transition(this.job.status, body.type);
       if (status instanceof Error) return;
-      return this.emit(this.job, body);
+      return this.emit(this.job, body, result);
     });
     this.tail = next.catch((error: unknown) => {
       this.deps.log.error({ jobId: this.job.id, err: error }, 'event append failed');

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
 import type { Engine } from '../engine/engine.js';
 import type { DeploymentInfo } from '../engine/deps.js';
+import type { JobRequest } from '../engine/job.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClientAuth, Principal } from './auth.js';
 import type { AdminAuth } from './admin-auth.js';
@@ -26,7 +27,7 @@ export interface HttpObserver {
 /** A managed key's limits, checked before a job is created (and so before any upstream call). */
 export interface KeyLimits {
   /** Throws the OpenAI-shaped refusal, or holds a concurrency slot for the job until release(). */
-  admit(principal: Principal, request: { model: string; jobId: string; deadlineMs?: number }): Promise<void>;
+  admit(principal: Principal, request: { model: string; jobId: string; deadlineMs?: number; job: JobRequest }): Promise<void>;
   release(principal: Principal, jobId: string): Promise<void>;
 }
 

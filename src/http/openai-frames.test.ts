@@ -3,20 +3,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobEvent, JobRequest } from '../engine/job.js';
-import { framesFor, interruptedFrame, newFrameState, type FrameState } from './openai-frames.js';
+import { framesFor, interruptedFrame, newFrameState, type FrameState, type ImageLoader } from './openai-frames.js';
+import type { Frame } from './sse-relay.js';
+import { base64Pieces } from '../wire/text-pieces.js';
 import { encodeJsonFrame, encodeSseFrame, KEEPALIVE } from '../wire/sse.js';
 
 const gen: JobRequest = { endpoint: 'generations', model: 'gpt-image-2', fields: { size: '1024x1024', quality: 'low' }, files: [], stream: true, partialImages: 2 };
 const edit: JobRequest = { ...gen, endpoint: 'edits' };
 const response = { created: 1755760019, data: [{ b64_json: 'AAAA' }], size: '1024x1024', quality: 'low', background: 'opaque', output_format: 'png' };
-const noLoad = async (e: Extract<JobEvent, { type: 'job.completed' }>) => e.response;
+const noLoad = (e: Extract<JobEvent, { type: 'job.completed' }>) => e.response.data.map((item) => item.b64_json);
 
 let seq = 0;
 const ev = (body: Record<string, unknown>): JobEvent => ({ ...body, seq: (seq += 1), at: 0 }) as JobEvent;
 
-async function run(events: JobEvent[], request: JobRequest, state: FrameState = newFrameState()): Promise<string[]> {
+/** A frame's text, read in full when it comes in pieces. */
+async function textOf(frame: Frame): Promise<string> {
+  if (typeof frame === 'string') return frame;
+  let out = '';
+  for await (const piece of frame.pieces()) out += piece;
+  return out;
+}
+
+async function run(events: JobEvent[], request: JobRequest, state: FrameState = newFrameState(), load: ImageLoader = noLoad): Promise<string[]> {
   const out: string[] = [];
-  for (const e of events) out.push(...await framesFor(e, request, state, noLoad));
+  for (const e of events) for (const frame of await framesFor(e, request, state, load)) out.push(await textOf(frame));
   return out;
 }
 
@@ -107,28 +117,37 @@ test('events that are not for the client give no frames and leave the state alon
   assert.deepEqual(state, newFrameState());
 });
 
-test("a completed event's images come from the loader (the stored blobs), only for completed events", async () => {
-  const stored = { created: 7, data: [{ b64_json: 'FROM_BLOBS' }, {}], size: '1536x1024', output_format: 'webp' };
-  const loaded: string[] = [];
-  const loader = async (e: Extract<JobEvent, { type: 'job.completed' }>) => { loaded.push(e.type); return stored; };
-  const state = newFrameState();
-  const frames: string[] = [];
-  for (const e of [
-    ev({ type: 'image.partial', attempt: 1, deploymentId: 'a', forward: true, payload: { type: 'image_generation.partial_image', b64_json: 'P', partial_image_index: 0 } }),
-    ev({ type: 'job.completed', response: { created: 7, data: [{}, {}] } }),
-  ]) {
-    frames.push(...await framesFor(e, { ...gen, fields: {} }, state, loader));
-    if (e.type === 'image.partial') assert.equal(state.terminal, false, 'a partial does not end the stream');
+test('a completed image read in pieces (from its blob) gives the same bytes as the inline frame', async () => {
+  const bytes = Buffer.from('an image of some length, not a multiple of three!');
+  const inline = { ...response, data: [{ b64_json: bytes.toString('base64') }, { b64_json: bytes.toString('base64') }] };
+  const pieces: ImageLoader = (e) => e.response.data.map(() => () => base64Pieces((async function* chunks() {
+    for (let i = 0; i < bytes.length; i += 4) yield bytes.subarray(i, i + 4);
+  })()));
+  for (const completedEvent of [undefined, { type: 'image_generation.completed', b64_json: '', sequence_number: 9, usage: { total_tokens: 1 } }]) {
+    const events = [ev({ type: 'job.completed', response: inline, completedEvent })];
+    const want = await run(events, gen);
+    const got = await run(events, gen, newFrameState(), pieces);
+    assert.equal(got.length, 2);
+    assert.deepEqual(got, want);
   }
+});
+
+test("a completed event's images come from the loader (the stored blobs), only for completed events", async () => {
+  const loaded: string[] = [];
+  const loader: ImageLoader = (e) => { loaded.push(e.type); return ['FROM_BLOBS', undefined]; };
+  const state = newFrameState();
+  const partial = await run([
+    ev({ type: 'image.partial', attempt: 1, deploymentId: 'a', forward: true, payload: { type: 'image_generation.partial_image', b64_json: 'P', partial_image_index: 0 } }),
+  ], { ...gen, fields: {} }, state, loader);
+  assert.equal(partial.length, 1);
+  assert.equal(state.terminal, false, 'a partial does not end the stream');
+  const frames = await run([
+    ev({ type: 'job.completed', response: { created: 7, data: [{}, {}], size: '1536x1024', output_format: 'webp' } }),
+  ], { ...gen, fields: {} }, state, loader);
   assert.deepEqual(loaded, ['job.completed']);
-  assert.deepEqual(frames.slice(1), [
+  assert.deepEqual(frames, [
     'event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"FROM_BLOBS","created_at":7,"size":"1536x1024","quality":"auto","background":"auto","output_format":"webp"}\n\n',
     'event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"","created_at":7,"size":"1536x1024","quality":"auto","background":"auto","output_format":"webp"}\n\n',
-  ], "the answer's own output_format wins over the request's absence of one");
+  ], "the answer's own output_format wins over the request's absence of one; an image without bytes gets an empty b64_json");
   assert.equal(state.terminal, true);
-  const upstream = await framesFor(ev({ type: 'job.completed', response: { created: 1, data: [{}] }, completedEvent: { type: 'image_generation.completed', created_at: 1 } }), gen, newFrameState(), loader);
-  assert.deepEqual(upstream, [
-    'event: image_generation.completed\ndata: {"type":"image_generation.completed","created_at":1,"b64_json":"FROM_BLOBS"}\n\n',
-    'event: image_generation.completed\ndata: {"type":"image_generation.completed","created_at":1,"b64_json":""}\n\n',
-  ], 'the upstream completed event, once per loaded image; an image without bytes gets an empty b64_json');
 });

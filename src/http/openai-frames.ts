@@ -5,7 +5,9 @@
 import { isTerminalEvent, type JobEvent, type JobRequest } from '../engine/job.js';
 import { errorBody } from '../errors.js';
 import { encodeJsonFrame } from '../wire/sse.js';
-import { isRecord, streamEventNames, type ImagesResponse } from '../wire/openai-images.js';
+import { isRecord, streamEventNames } from '../wire/openai-images.js';
+import { FILL_PLACEHOLDER, jsonWithFills, type TextPieces } from '../wire/text-pieces.js';
+import type { Frame } from './sse-relay.js';
 
 export interface FrameState {
   partialIndex: number;
@@ -41,19 +43,35 @@ function withSequence(payload: Record<string, unknown>, state: FrameState): Reco
   return { ...payload, sequence_number: state.sequence - 1 };
 }
 
-/** Puts a completed event's images back (they are kept as blobs, not in the event). */
-export type ImageLoader = (event: Extract<JobEvent, { type: 'job.completed' }>) => Promise<ImagesResponse>;
+/** A result image as base64: inline text, or pieces read from its blob as the frame is written. */
+export type ImageText = string | TextPieces | undefined;
+
+/** Puts a completed event's images back, by index (they are kept as blobs, not in the event). */
+export type ImageLoader = (event: Extract<JobEvent, { type: 'job.completed' }>) => ReadonlyArray<ImageText> | Promise<ReadonlyArray<ImageText>>;
+
+/** The frame of a completed image: its JSON payload with `b64_json` inline or written in pieces. */
+function imageFrame(event: string, payload: Record<string, unknown>, image: ImageText): Frame {
+  if (typeof image !== 'function') return encodeJsonFrame(event, { ...payload, b64_json: image ?? '' });
+  const json = jsonWithFills({ ...payload, b64_json: FILL_PLACEHOLDER }, 'b64_json', [image]);
+  return {
+    async* pieces() {
+      yield `event: ${event}\ndata: `;
+      yield* json();
+      yield '\n\n';
+    },
+  };
+}
 
 /** The frames (complete SSE text) that one job event produces for this request; often none. */
-export async function framesFor(event: JobEvent, request: JobRequest, state: FrameState, loadImages: ImageLoader): Promise<string[]> {
-  const response = event.type === 'job.completed' ? await loadImages(event) : undefined;
-  const frames = eventFrames(event, request, state, response);
+export async function framesFor(event: JobEvent, request: JobRequest, state: FrameState, loadImages: ImageLoader): Promise<Frame[]> {
+  const images = event.type === 'job.completed' ? await loadImages(event) : [];
+  const frames = eventFrames(event, request, state, images);
   state.frames += frames.length;
   if (isTerminalEvent(event)) state.terminal = true;
   return frames;
 }
 
-function eventFrames(event: JobEvent, request: JobRequest, state: FrameState, response: ImagesResponse | undefined): string[] {
+function eventFrames(event: JobEvent, request: JobRequest, state: FrameState, images: ReadonlyArray<ImageText>): Frame[] {
   const names = streamEventNames(request.endpoint);
   switch (event.type) {
     case 'image.partial': {
@@ -66,14 +84,14 @@ function eventFrames(event: JobEvent, request: JobRequest, state: FrameState, re
       if (event.completedEvent) {
         // One completed event per image, as the upstream sent them (n > 1 streams one per image).
         const template = event.completedEvent;
-        return (response ?? event.response).data.map((item) => encodeJsonFrame(names.completed, withSequence({ ...template, b64_json: item.b64_json ?? '' }, state)));
+        return event.response.data.map((_item, index) => imageFrame(names.completed, withSequence({ ...template, b64_json: '' }, state), images[index]));
       }
-      const r = response ?? event.response;
-      return r.data.map((item) => encodeJsonFrame(names.completed, {
-        type: names.completed, b64_json: item.b64_json ?? '', created_at: r.created, size: r.size ?? request.fields.size ?? 'auto',
+      const r = event.response;
+      return r.data.map((_item, index) => imageFrame(names.completed, {
+        type: names.completed, b64_json: '', created_at: r.created, size: r.size ?? request.fields.size ?? 'auto',
         quality: r.quality ?? request.fields.quality ?? 'auto', background: r.background ?? 'auto',
         output_format: r.output_format ?? request.fields.output_format ?? 'png', usage: r.usage,
-      }));
+      }, images[index]));
     }
     case 'job.failed': {
       return [errorFrame(isRecord(event.error.body.error) ? event.error.body.error : event.error.body, state)];

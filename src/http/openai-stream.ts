@@ -6,6 +6,7 @@ import type { HttpDeps, HttpOptions } from './deps.js';
 import { framesFor, interruptedFrame, newFrameState } from './openai-frames.js';
 import { openSseReply, relayEvents } from './sse-relay.js';
 import { traceOf } from './request-tracing.js';
+import { imageTexts } from './result-body.js';
 
 export async function relayOpenAIStream(
   deps: HttpDeps, options: HttpOptions, job: JobRecord, reply: FastifyReply, skipFrames = 0,
@@ -15,7 +16,7 @@ export async function relayOpenAIStream(
   await relayEvents(deps.clock, res, deps.engine.subscribe(job.id, 0, signal), {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     skipFrames,
-    toFrames: (event) => framesFor(event, job.request, state, (done) => deps.engine.completedResponse(done)),
+    toFrames: (event) => framesFor(event, job.request, state, (done) => imageTexts(deps.blobs, done, deps.engine.heldImages(done))),
     onHeartbeat: () => {
       deps.observer?.heartbeat?.();
       traceOf(reply.request)?.heartbeat();

@@ -118,3 +118,49 @@ test('no keepalive is written or counted once the client is gone', async (t) => 
   source.end();
   assert.equal((await relayed)?.clientGone, true);
 });
+
+test('a frame written in pieces is never split by a keepalive, however long its pieces take', async (t) => {
+  const clock = new ManualClock();
+  const source = channel();
+  let release: (() => void) | undefined;
+  let relayed: Promise<{ framesWritten: number; clientGone: boolean }> | undefined;
+  const server = createServer((_req, res) => {
+    res.writeHead(200, SSE_HEADERS);
+    res.flushHeaders();
+    relayed = relayEvents(clock, res, source.events, {
+      heartbeatIntervalMs: 1000,
+      toFrames: () => [{
+        async* pieces() {
+          yield 'event: big\ndata: {"b64_json":"AAAA';
+          await new Promise<void>((r) => { release = r; });
+          yield 'BBBB"}\n\n';
+        },
+      }],
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  const received: Buffer[] = [];
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  res.on('data', (chunk: Buffer) => received.push(chunk));
+  const ended = new Promise<void>((r) => res.on('end', () => r()));
+  const text = (): string => Buffer.concat(received).toString('utf8');
+  source.push({ type: 'job.queued', seq: 1, at: 0 });
+  for (let i = 0; i < 500 && !release; i++) await turns(1);
+  await clock.advanceBy(5000, { stepMs: 500 });
+  await turns();
+  assert.equal(text(), 'event: big\ndata: {"b64_json":"AAAA', 'no keepalive inside the frame');
+  release?.();
+  for (let i = 0; i < 500 && !text().endsWith('\n\n'); i++) await turns(1);
+  await clock.advanceBy(1000);
+  for (let i = 0; i < 500 && !text().endsWith(': keepalive\n'); i++) await turns(1);
+  source.end();
+  await ended;
+  assert.deepEqual(await relayed, { framesWritten: 1, clientGone: false });
+  assert.equal(text(), 'event: big\ndata: {"b64_json":"AAAABBBB"}\n\n: keepalive\n', 'the timer is re-armed after the frame');
+  assert.equal(clock.pendingCount, 0);
+});

@@ -19,8 +19,11 @@ export interface ClientKeys {
   revoke(id: string): Promise<ClientKeyRecord | undefined>;
   /** The live key presented, or undefined (unknown, revoked or expired keys are all refused alike). */
   authenticate(plainKey: string): Promise<ClientKeyRecord | undefined>;
-  /** Throws the OpenAI-shaped refusal, or takes a concurrency slot named slotId until release(). */
-  admit(key: ClientKeyRecord, request: { model: string; slotId: string; slotExpiresAt: number }): Promise<void>;
+  /**
+   * Throws the OpenAI-shaped refusal, or takes a concurrency slot named slotId until release(),
+   * holding reserveUsd (the job's estimated cost) against the key's budget meanwhile.
+   */
+  admit(key: ClientKeyRecord, request: { model: string; slotId: string; slotExpiresAt: number; reserveUsd?: number }): Promise<void>;
   release(keyId: string, slotId: string): Promise<void>;
   charge(keyId: string, usd: number, atMs: number): Promise<void>;
   spend(keyId: string, period: BudgetPeriod): Promise<number>;
@@ -55,17 +58,15 @@ export function createClientKeys(deps: { store: KeyStore; clock: Clock; ids: IdS
         // OpenAI answers a model the project may not use like an unknown one (404 model_not_found).
         throw createError('model_not_found', [request.model, null], { param: 'model' });
       }
-      const now = clock.now();
-      if (key.budgetUsd !== null) {
-        const spent = await store.spend(key.id, key.budgetPeriod, now);
-        if (spent >= key.budgetUsd) {
-          throw createError('insufficient_quota', [`You exceeded your current quota: key '${key.name}' spent $${spent.toFixed(4)} of its $${key.budgetUsd} ${periodText(key.budgetPeriod)} budget.`]);
-        }
-      }
       const verdict = await store.admit(key.id, {
-        nowMs: now, rpm: key.rpm, maxConcurrency: key.maxConcurrency, slotId: request.slotId, slotExpiresAt: request.slotExpiresAt,
+        nowMs: clock.now(), rpm: key.rpm, maxConcurrency: key.maxConcurrency, slotId: request.slotId, slotExpiresAt: request.slotExpiresAt,
+        budget: key.budgetUsd === null ? undefined : { limitUsd: key.budgetUsd, period: key.budgetPeriod, reserveUsd: request.reserveUsd ?? 0 },
       });
       if (verdict.ok) return;
+      if (verdict.reason === 'budget') {
+        const inFlight = verdict.reservedUsd > 0 ? ` and holds $${verdict.reservedUsd.toFixed(4)} for jobs in flight` : '';
+        throw createError('insufficient_quota', [`You exceeded your current quota: key '${key.name}' spent $${verdict.spentUsd.toFixed(4)}${inFlight} of its $${key.budgetUsd} ${periodText(key.budgetPeriod)} budget.`]);
+      }
       const message = verdict.reason === 'rpm'
         ? `Rate limit reached for key '${key.name}' on requests per min (RPM): Limit ${key.rpm}.`
         : `Rate limit reached for key '${key.name}' on concurrent jobs: Limit ${key.maxConcurrency}.`;

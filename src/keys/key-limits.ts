@@ -1,8 +1,12 @@
 // Applies a managed key's limits around its jobs: admit before the job exists (budget, model, rpm,
 // concurrency: before any upstream call), and give the concurrency slot back when the job ends.
+// A key with a budget reserves the job's estimated cost with its slot: concurrent requests see
+// each other's cost at once, and the reservation is dropped (the real cost having been charged
+// attempt by attempt) when the slot is released at the job's end.
 // Static keys and anonymous callers have no limits here.
 import type { Clock } from '../time/clock.js';
 import type { EngineObserver } from '../engine/deps.js';
+import type { JobRequest } from '../engine/job.js';
 import type { KeyLimits } from '../http/deps.js';
 import type { ClientKeys } from './client-keys.js';
 
@@ -11,16 +15,22 @@ export interface KeyLimitsWithRelease extends KeyLimits {
   releasingOnFinish(observer: EngineObserver): EngineObserver;
 }
 
-export function createKeyLimits(
-  deps: { keys: ClientKeys; clock: Clock; log: { error(obj: object, msg?: string): void } },
-  options: { defaultDeadlineMs: number },
-): KeyLimitsWithRelease {
+export interface KeyLimitsDeps {
+  keys: ClientKeys;
+  clock: Clock;
+  log: { error(obj: object, msg?: string): void };
+  /** The USD a job's request reserves against its key's budget until the job ends (cost/billing.ts). */
+  reservationUsd(request: JobRequest): number;
+}
+
+export function createKeyLimits(deps: KeyLimitsDeps, options: { defaultDeadlineMs: number }): KeyLimitsWithRelease {
   const { keys, clock, log } = deps;
   return {
     async admit(principal, request) {
       if (!principal.managed) return;
       await keys.admit(principal.managed, {
         model: request.model, slotId: request.jobId, slotExpiresAt: clock.now() + (request.deadlineMs ?? options.defaultDeadlineMs),
+        reserveUsd: principal.managed.budgetUsd === null ? 0 : deps.reservationUsd(request.job),
       });
     },
     async release(principal, jobId) {

@@ -23,6 +23,15 @@ export interface ProbeRow {
   errors: Partial<Record<FailureKind, number>>;
   status_408: number;
   status_429: number;
+  /** On a cluster: the shared table every replica serves, after the probe (the probe's own requests do not move circuits). */
+  cluster?: ClusterView;
+}
+
+export interface ClusterView {
+  /** Circuit of the probed size class. */
+  circuit: string;
+  /** The cluster's remaining starts in the deployment's window; null without a configured budget. */
+  budget_remaining: number | null;
 }
 
 export function summarize(target: { id: string; provider: string; region: string | null }, samples: readonly ProbeSample[]): ProbeRow {

@@ -4,7 +4,8 @@ import type { ProbeReport } from './probe.js';
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
 
 export function formatProbeTable(report: ProbeReport): string {
-  const header = ['deployment', 'region', 'ok/sent', 'success', 'p50', 'p95', 'errors by kind', '408', '429'];
+  const clustered = report.deployments.some((r) => r.cluster);
+  const header = ['deployment', 'region', 'ok/sent', 'success', 'p50', 'p95', 'errors by kind', '408', '429', ...(clustered ? ['cluster circuit', 'cluster budget'] : [])];
   const rows = report.deployments.map((r) => [
     r.deployment,
     r.region ?? '-',
@@ -15,6 +16,7 @@ export function formatProbeTable(report: ProbeReport): string {
     Object.entries(r.errors).map(([kind, n]) => `${kind}: ${n}`).join(', ') || '-',
     String(r.status_408),
     String(r.status_429),
+    ...(clustered ? [r.cluster?.circuit ?? '-', String(r.cluster?.budget_remaining ?? '-')] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

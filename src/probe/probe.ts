@@ -1,6 +1,9 @@
 // `holdfast probe`: N bounded generations sent straight to each deployment through holdfast's own
 // upstream adapters (no engine, no router, no retries), paced within each deployment's rate limit,
 // so that "which region is more stable for 2K/4K?" is answered by data. Printing is probe-table.ts.
+// On a cluster (store.kind redis) every request also waits for the deployment's cluster budget
+// (`shared`: the replicas' window, back-off and concurrency in Redis), so a probe never makes the
+// upstream answer 429 to the gateway's own traffic.
 import type { Clock } from '../time/clock.js';
 import type { DeploymentTiming } from '../engine/upstream-mode.js';
 import { chooseUpstreamMode } from '../engine/upstream-mode.js';
@@ -18,6 +21,20 @@ export interface ProbeTarget {
   timing: DeploymentTiming;
   rateLimit?: { requests: number; windowMs: number };
   adapter: UpstreamAdapter;
+  /** The cluster's budget of this deployment: a request goes out only with a ticket from it. */
+  shared?: SharedGate;
+}
+
+export interface SharedGate {
+  /** Waits until the cluster lets one more request to the deployment start. */
+  take(signal: AbortSignal): Promise<SharedTicket>;
+}
+
+export interface SharedTicket {
+  /** The upstream's status line is in: it surely had the request (its window runs from here). */
+  answered(): void;
+  /** The request ended (frees its concurrency slot; a 429 backs the deployment off for every replica). */
+  done(outcome: { status?: number; retryAfterMs?: number }): void;
 }
 
 export interface ProbeOptions {
@@ -71,14 +88,18 @@ async function probeOnce(clock: Clock, target: ProbeTarget, budget: RateLimit, o
   outer.addEventListener('abort', onAbort, { once: true });
   const timer = clock.setTimer(options.timeoutMs, () => controller.abort('deadline'));
   const signal = controller.signal;
+  let ticket: SharedTicket | undefined;
   try {
     for (let taken = budget.tryTake(clock.now()); !taken.ok; taken = budget.tryTake(clock.now())) {
       await clock.sleep(Number.isFinite(taken.waitMs) ? taken.waitMs : 1_000, signal);
     }
+    ticket = await target.shared?.take(signal);
     const startedAt = clock.now();
-    const result = await target.adapter.send(buildRequest(target, options), {}, signal);
+    const result = await target.adapter.send(buildRequest(target, options), { onResponse: () => ticket?.answered() }, signal);
     const durationMs = clock.now() - startedAt;
     budget.release();
+    ticket?.done(result.ok ? {} : { status: result.failure.status, retryAfterMs: result.failure.retryAfterMs });
+    ticket = undefined;
     // The headers describe the upstream window at admission (the start), not at the answer.
     if (result.rateLimit) budget.observe(result.rateLimit, startedAt);
     if (result.ok) return { ok: true, durationMs };
@@ -86,6 +107,7 @@ async function probeOnce(clock: Clock, target: ProbeTarget, budget: RateLimit, o
     if (status === 429) budget.backOff(clock.now() + (retryAfterMs ?? 1_000));
     return { ok: false, kind, status, durationMs };
   } catch (error) {
+    ticket?.done({});
     if (outer.aborted) throw error;
     return { ok: false, kind: 'deadline', durationMs: options.timeoutMs };
   } finally {

@@ -11,7 +11,7 @@ import type { Exchange } from './exchange.js';
 import type { DrawnFault } from './faults.js';
 import type { ImageRenderer, ImageSpec, OutputFormat } from './images.js';
 import { faultTimeMs, type ResolvedQuality } from './timeline.js';
-import { PARTIAL_IMAGE_TOKENS } from '../wire/usage.js';
+import { outputTokensPerImage, PARTIAL_IMAGE_TOKENS } from '../wire/usage.js';
 
 export interface GenerationRequest {
   endpoint: ImageEndpoint;
@@ -41,22 +41,6 @@ export interface GenerationDeps {
   clock: Clock;
   renderer: ImageRenderer;
   seed: number;
-}
-
-/** Output tokens per image at 1024x1024 by quality (wire-format §3, OAI-GUIDE table). */
-const OUTPUT_TOKENS: Record<ResolvedQuality, number> = { low: 272, medium: 1056, high: 4160 };
-
-/** The guide's exact counts for the two other documented sizes (wire-format §3). */
-const DOCUMENTED_TOKENS: Record<string, Record<ResolvedQuality, number>> = {
-  '1024x1536': { low: 408, medium: 1584, high: 6240 },
-  '1536x1024': { low: 400, medium: 1568, high: 6208 },
-};
-
-/** Image output tokens of one image: the documented count, else the 1024x1024 count scaled by area. */
-export function outputTokensPerImage(width: number, height: number, quality: ResolvedQuality): number {
-  const documented = DOCUMENTED_TOKENS[`${width}x${height}`];
-  if (documented) return documented[quality];
-  return Math.round((OUTPUT_TOKENS[quality] * width * height) / 1_048_576);
 }
 
 /**

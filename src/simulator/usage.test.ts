@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { outputTokensPerImage, usageFor, type GenerationRequest } from './generation.js';
+import { usageFor, type GenerationRequest } from './generation.js';
+import { outputTokensPerImage } from '../wire/usage.js';
 
 function request(overrides: Partial<GenerationRequest>): GenerationRequest {
   return {

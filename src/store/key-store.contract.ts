@@ -1,4 +1,4 @@
-// Contract suite for KeyStore: the same cases on every backend (memory, SQLite; Redis later).
+// Contract suite for KeyStore: the same cases on every backend (memory, SQLite, Redis).
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientKeyRecord, KeyStore } from './key-store.js';
@@ -86,6 +86,30 @@ export function describeKeyStore(name: string, make: () => Promise<KeyStoreHandl
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
         keys.admit('key_a', { nowMs: 0, rpm: 7, maxConcurrency: null, slotId: `j${i}`, slotExpiresAt: 10 })));
       assert.equal(results.filter((r) => r.ok).length, 7);
+    });
+
+    test('a budget counts spend plus the other slots\' reservations; release and expiry free them', async (t) => {
+      const keys = await open(t);
+      const take = (slotId: string, nowMs = 0, expires = 100_000) => keys.admit('key_a', {
+        nowMs, rpm: null, maxConcurrency: null, slotId, slotExpiresAt: expires, budget: { limitUsd: 1, period: 'total', reserveUsd: 0.5 },
+      });
+      assert.deepEqual(await take('j1'), { ok: true });
+      assert.deepEqual(await take('j2', 0, 50_000), { ok: true });
+      assert.deepEqual(await take('j3'), { ok: false, reason: 'budget', spentUsd: 0, reservedUsd: 1 });
+      assert.deepEqual(await take('j2', 0, 50_000), { ok: true }, 'a slot does not count its own reservation');
+      await keys.release('key_a', 'j1');
+      await keys.addSpend('key_a', 0.25, 0);
+      assert.deepEqual(await take('j3'), { ok: true }, 'spend 0.25 + j2 0.5 leave room');
+      assert.deepEqual(await take('j4'), { ok: false, reason: 'budget', spentUsd: 0.25, reservedUsd: 1 });
+      assert.deepEqual(await take('j4', 50_000), { ok: true }, 'j2 and its reservation expired at 50 000');
+    });
+
+    test('concurrent admissions never reserve past the budget', async (t) => {
+      const keys = await open(t);
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => keys.admit('key_a', {
+        nowMs: 0, rpm: null, maxConcurrency: null, slotId: `j${i}`, slotExpiresAt: 10, budget: { limitUsd: 1, period: 'day', reserveUsd: 0.25 },
+      })));
+      assert.equal(results.filter((r) => r.ok).length, 4);
     });
 
     test('spend adds up per UTC day, month and in total', async (t) => {

@@ -1,6 +1,6 @@
 // Managed client keys and their live counters: a small interface whose counter operations are each
 // one atomic step (a Lua script on Redis, a transaction on SQLite), so replicas sharing a store
-// agree on rpm, concurrency and spend. Implementations: memory/, sqlite/ (redis/ later).
+// agree on rpm, concurrency and spend. Implementations: memory/, sqlite/, redis/.
 
 export const BUDGET_PERIODS = ['day', 'month', 'total'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
@@ -36,11 +36,25 @@ export interface AdmitRequest {
   slotId: string;
   /** The slot frees itself then at the latest (the job's deadline), so a crash cannot leak it. */
   slotExpiresAt: number;
+  /** The key's budget, checked first; absent: no budget. */
+  budget?: AdmitBudget;
+}
+
+/**
+ * A budget check with a reservation: refused when spend in the period plus the reservations of the
+ * key's other unexpired slots reach limitUsd; otherwise the slot holds reserveUsd (an estimate of
+ * the job's cost) until release() or its expiry, so concurrent jobs see each other's cost at once.
+ */
+export interface AdmitBudget {
+  limitUsd: number;
+  period: BudgetPeriod;
+  reserveUsd: number;
 }
 
 export type AdmitResult =
   | { ok: true }
-  | { ok: false; reason: 'rpm' | 'concurrency'; retryAfterMs: number };
+  | { ok: false; reason: 'rpm' | 'concurrency'; retryAfterMs: number }
+  | { ok: false; reason: 'budget'; spentUsd: number; reservedUsd: number };
 
 export interface KeyStore {
   /** Stores a new key; a duplicate id or hash is an error. */
@@ -55,11 +69,12 @@ export interface KeyStore {
   /** Marks the key revoked at `atMs` (idempotent: the first time stays); undefined when absent. */
   revoke(id: string, atMs: number): Promise<ClientKeyRecord | undefined>;
   /**
-   * In one atomic step: refuses when the key made `rpm` requests in the last 60 s or holds
-   * `maxConcurrency` unexpired slots; otherwise counts the request and takes the slot.
+   * In one atomic step: refuses when the budget (spent + reserved) is reached, the key made `rpm`
+   * requests in the last 60 s or holds `maxConcurrency` unexpired slots; otherwise counts the
+   * request and takes the slot (with its budget reservation).
    */
   admit(id: string, request: AdmitRequest): Promise<AdmitResult>;
-  /** Frees a slot taken by admit(); no-op when it is gone. */
+  /** Frees a slot taken by admit() and its reservation; no-op when it is gone. */
   release(id: string, slotId: string): Promise<void>;
   /** Adds spend to the key's `total`, its UTC day and its UTC month, atomically. */
   addSpend(id: string, usd: number, atMs: number): Promise<void>;

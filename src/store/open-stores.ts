@@ -43,9 +43,8 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
     return {
       engine: { jobs: redis.jobs, events: redis.events, idempotency: redis.idempotency, blobs },
       jobs: redis.jobs, redis,
-      // Not shared yet (no Redis key store or usage ledger): managed keys and usage reports are per
-      // replica on a Redis store; app.ts warns. Static auth.keys work on every replica.
-      keys: new MemoryKeyStore(), usage: new MemoryUsageLedger(),
+      // Shared by every replica: a key made or revoked on one is live or refused on all at once.
+      keys: redis.clientKeys, usage: redis.usage,
       ready: async () => {
         await redis.ping();
         await blobs.probeWritable();

@@ -38,6 +38,7 @@ export function clampRetryMs(ms: number | undefined, bounds: UpstreamBounds): nu
 }
 
 export type BoundedText = { ok: true; text: string } | { ok: false; reason: string };
+export type BoundedBytes = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
 interface ReadOptions {
   maxBytes: number;
@@ -47,12 +48,44 @@ interface ReadOptions {
   overflow: 'truncate' | 'fail';
   /** Stop reading after this long, keeping what arrived (error bodies that trickle). */
   timeout?: { clock: Clock; ms: number };
+  /** The announced length (content-length): within maxBytes, the body is read into one buffer of it, not copied again. */
+  sizeHint?: number;
 }
 
-/** Reads a body up to a size (and time) bound; past it the body is dropped, not buffered. */
+/** Collects chunks into one buffer of the announced size while they fit it, else as a list to join. */
+class Collector {
+  private readonly whole: Buffer | undefined;
+  private chunks: Buffer[] = [];
+  size = 0;
+
+  constructor(sizeHint: number | undefined, maxBytes: number) {
+    this.whole = sizeHint !== undefined && sizeHint > 0 && sizeHint <= maxBytes ? Buffer.allocUnsafe(sizeHint) : undefined;
+  }
+
+  add(chunk: Uint8Array): void {
+    if (this.whole && this.chunks.length === 0 && this.size + chunk.length <= this.whole.length) this.whole.set(chunk, this.size);
+    else {
+      if (this.whole && this.chunks.length === 0) this.chunks.push(this.whole.subarray(0, this.size));
+      this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    }
+    this.size += chunk.length;
+  }
+
+  bytes(): Buffer {
+    if (this.chunks.length === 0) return this.whole ? this.whole.subarray(0, this.size) : Buffer.alloc(0);
+    return Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/** Reads a body up to a size (and time) bound, as text; past it the body is dropped, not buffered. */
 export async function readBounded(body: AsyncIterable<Uint8Array> & { destroy?(): unknown }, options: ReadOptions): Promise<BoundedText> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+  const read = await readBoundedBytes(body, options);
+  return read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read;
+}
+
+/** Reads a body up to a size (and time) bound, as bytes; past it the body is dropped, not buffered. */
+export async function readBoundedBytes(body: AsyncIterable<Uint8Array> & { destroy?(): unknown }, options: ReadOptions): Promise<BoundedBytes> {
+  const collected = new Collector(options.sizeHint, options.maxBytes);
   let expired = false;
   const timer = options.timeout?.clock.setTimer(options.timeout.ms, () => {
     expired = true;
@@ -61,22 +94,20 @@ export async function readBounded(body: AsyncIterable<Uint8Array> & { destroy?()
   try {
     for await (const chunk of body) {
       options.touch();
-      if (size + chunk.length > options.maxBytes) {
+      if (collected.size + chunk.length > options.maxBytes) {
         body.destroy?.();
         if (options.overflow === 'fail') return { ok: false, reason: `the upstream body is larger than ${options.maxBytes} bytes` };
-        chunks.push(Buffer.from(chunk).subarray(0, options.maxBytes - size));
-        size = options.maxBytes;
+        collected.add(chunk.subarray(0, options.maxBytes - collected.size));
         break;
       }
-      chunks.push(Buffer.from(chunk));
-      size += chunk.length;
+      collected.add(chunk);
     }
   } catch (error) {
     if (!expired) throw error;
   } finally {
     timer?.cancel();
   }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return { ok: true, bytes: collected.bytes() };
 }
 
 export interface SseReaderOptions {

@@ -11,9 +11,10 @@ import { isRecord, type ImagesResponse } from '../wire/openai-images.js';
 import type { RateLimitInfo, UpstreamFailure, UpstreamHandlers, UpstreamRequest, UpstreamResult } from './adapter.js';
 import { failureFromStatus } from './classify.js';
 import { parseRetryAfterMs, readIds, readRateLimit } from './response-headers.js';
-import { parseJson, readStream } from './sse-reader.js';
+import { readStream } from './sse-reader.js';
+import { parseJson, parseJsonLifting } from './lift-json.js';
 import { buildMultipartBody } from './multipart-body.js';
-import { clampRetryMs, DEFAULT_UPSTREAM_BOUNDS, maxResponseBytes, readBounded } from './bounded-body.js';
+import { clampRetryMs, DEFAULT_UPSTREAM_BOUNDS, maxResponseBytes, readBounded, readBoundedBytes } from './bounded-body.js';
 import type { UpstreamBounds } from './bounded-body.js';
 import { checkImagesResponse, expectationsOf } from './check-images.js';
 import { safeErrorBody, safeUpstreamText } from './safe-error-text.js';
@@ -79,23 +80,24 @@ export async function sendToUpstream(
       return fail(failureFromStatus(res.statusCode, read.ok ? parseJson(read.text) : undefined, parseRetryAfterMs(res.headers, deps.clock.now())));
     }
     const expect = expectationsOf(request.fields, bounds.maxImageBytes);
-    const checked = async (result: UpstreamResult): Promise<UpstreamResult> => {
+    const checked = (result: UpstreamResult): UpstreamResult => {
       if (!result.ok) return result;
-      const verdict = await checkImagesResponse(result.response, expect);
+      const verdict = checkImagesResponse(result.response, expect);
       return verdict.ok ? { ...result, response: verdict.response } : invalid(verdict.reason);
     };
     const contentType = String(res.headers['content-type'] ?? '');
     if (contentType.includes('text/event-stream')) {
-      return await checked(await readStream(res.body, {
+      return checked(await readStream(res.body, {
         touch, handlers, fail, ids, rateLimit, setPartials: (count) => { partials = count; },
         expectedImages: expect.n, bounds,
       }));
     }
-    const read = await readBounded(res.body, { maxBytes: maxResponseBytes(bounds, expect.n), touch, overflow: 'fail' });
+    const length = Number(res.headers['content-length']);
+    const read = await readBoundedBytes(res.body, { maxBytes: maxResponseBytes(bounds, expect.n), touch, overflow: 'fail', sizeHint: Number.isSafeInteger(length) ? length : undefined });
     if (!read.ok) return invalid(read.reason);
-    const json = parseJson(read.text);
+    const json = parseJsonLifting(read.bytes);
     if (!isImagesResponse(json)) return invalid('HTTP 200 with a body that is not an images response');
-    return await checked({ ok: true, response: json, upstreamIds: ids, rateLimit });
+    return checked({ ok: true, response: json, upstreamIds: ids, rateLimit });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     const reason: unknown = controller.signal.reason;

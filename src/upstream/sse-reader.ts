@@ -7,15 +7,7 @@ import type { RateLimitInfo, UpstreamFailure, UpstreamHandlers, UpstreamResult }
 import { failureFromStreamError } from './classify.js';
 import type { UpstreamIds } from './failure.js';
 import { createSseReader, maxEventBytes, type UpstreamBounds } from './bounded-body.js';
-
-/** The body as JSON; undefined when it is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+import { parseJsonLifting } from './lift-json.js';
 
 export interface StreamReading {
   touch(): void;
@@ -37,7 +29,7 @@ export async function readStream(body: AsyncIterable<Buffer>, reading: StreamRea
   const { bounds } = reading;
   const onEvent = (event: EventSourceMessage): boolean => {
     if (done()) return true;
-    const data = parseJson(event.data);
+    const data = parseJsonLifting(event.data);
     if (event.event === 'error' || (isRecord(data) && data.error)) {
       failure = failureFromStreamError(data, partials);
     } else if (isRecord(data) && String(event.event ?? data.type).endsWith('.partial_image')) {

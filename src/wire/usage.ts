@@ -16,6 +16,49 @@ export interface TokenUsage {
 /** Image output tokens each partial image adds (wire-format §4.5, OAI-GUIDE "Partial images cost"). */
 export const PARTIAL_IMAGE_TOKENS = 100;
 
+export type TokenQuality = 'low' | 'medium' | 'high';
+
+/** Output tokens per image at 1024x1024 by quality (wire-format §3, OAI-GUIDE table). */
+const OUTPUT_TOKENS: Record<TokenQuality, number> = { low: 272, medium: 1056, high: 4160 };
+
+/** The guide's exact counts for the two other documented sizes (wire-format §3). */
+const DOCUMENTED_TOKENS: Record<string, Record<TokenQuality, number>> = {
+  '1024x1536': { low: 408, medium: 1584, high: 6240 },
+  '1536x1024': { low: 400, medium: 1568, high: 6208 },
+};
+
+/** Image output tokens of one image: the documented count, else the 1024x1024 count scaled by area. */
+export function outputTokensPerImage(width: number, height: number, quality: TokenQuality): number {
+  const documented = DOCUMENTED_TOKENS[`${width}x${height}`];
+  if (documented) return documented[quality];
+  return Math.round((OUTPUT_TOKENS[quality] * width * height) / 1_048_576);
+}
+
+/** Text tokens of a prompt, at about 4 characters per token. */
+function promptTokens(prompt: unknown): number {
+  return typeof prompt === 'string' && prompt.length > 0 ? Math.max(1, Math.ceil(prompt.length / 4)) : 0;
+}
+
+/**
+ * What a request will probably be billed, erring high, for a budget reservation before the
+ * upstream is called: the prompt, the guide's output tokens of each image at its size and quality
+ * (`auto` or absent: high quality; size `auto` or absent: 1024x1536, the dearest documented size)
+ * and 100 tokens per requested partial image. Input images of edits are not estimated.
+ */
+export function estimateRequestUsage(request: { fields: Record<string, unknown>; stream: boolean; partialImages: number }): TokenUsage {
+  const { fields } = request;
+  const quality: TokenQuality = fields.quality === 'low' || fields.quality === 'medium' ? fields.quality : 'high';
+  const size = typeof fields.size === 'string' ? /^(\d+)x(\d+)$/.exec(fields.size) : null;
+  const [width, height] = size ? [Number(size[1]), Number(size[2])] : [1024, 1536];
+  const n = typeof fields.n === 'number' && Number.isInteger(fields.n) && fields.n > 0 ? fields.n : 1;
+  const partials = request.stream ? Math.max(0, request.partialImages) : 0;
+  return {
+    text_input_tokens: promptTokens(fields.prompt), image_input_tokens: 0,
+    image_output_tokens: outputTokensPerImage(width, height, quality) * n + PARTIAL_IMAGE_TOKENS * partials,
+    text_output_tokens: 0, estimated: true,
+  };
+}
+
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
 }
@@ -48,9 +91,8 @@ export function readUsage(raw: unknown): TokenUsage | undefined {
  * token). Input images of edits are not estimated (their token count depends on the model).
  */
 export function estimateLostUsage(prompt: unknown, partialsReceived: number): TokenUsage {
-  const text = typeof prompt === 'string' && prompt.length > 0 ? Math.max(1, Math.ceil(prompt.length / 4)) : 0;
   return {
-    text_input_tokens: text, image_input_tokens: 0, image_output_tokens: PARTIAL_IMAGE_TOKENS * Math.max(0, partialsReceived),
+    text_input_tokens: promptTokens(prompt), image_input_tokens: 0, image_output_tokens: PARTIAL_IMAGE_TOKENS * Math.max(0, partialsReceived),
     text_output_tokens: 0, estimated: true,
   };
 }

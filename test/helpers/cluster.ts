@@ -9,7 +9,7 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnHoldfast, startFixture, type Fixture, type HoldfastProcess } from './process.js';
-import { testRedisUrl, useRedisPrefix } from './redis-prefix.js';
+import { deleteRedisPrefix, testRedisUrl, useRedisPrefix } from './redis-prefix.js';
 
 export interface ClusterFixture {
   fixture: Fixture;
@@ -49,13 +49,22 @@ export async function startCluster(t: TestContext, options: {
   /** A private Redis (its own keys are not cleaned: the test owns the server). */
   redisUrl?: string;
   deployment?: string; models?: string; deployments?: string; extra?: string;
+  /** More environment for the replicas (secrets the config names). */
+  env?: Record<string, string>;
 }): Promise<ClusterFixture> {
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = options.redisUrl ? `holdfast-test:${randomUUID()}:` : useRedisPrefix(t, redisUrl);
   const fixture = await startFixture(t, { scenarioYaml: options.scenarioYaml, timeScale: options.timeScale });
   const configPath = fixture.writeConfig(clusterConfig({ prefix, ...options }));
-  const env = { ...clusterEnv, REDIS_URL: redisUrl };
-  const replicas = await Promise.all(Array.from({ length: options.replicas }, () => spawnHoldfast(t, configPath, env)));
+  const env = { ...clusterEnv, REDIS_URL: redisUrl, ...options.env };
+  const replicas: HoldfastProcess[] = [];
+  // After hooks run in the order they were added: the prefix's own cleanup runs before the replicas'
+  // kills, and a replica still ticking would write its keys again. Stop them all first, then clean again.
+  t.after(async () => {
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+    if (!options.redisUrl) await deleteRedisPrefix(redisUrl, prefix);
+  });
+  replicas.push(...await Promise.all(Array.from({ length: options.replicas }, () => spawnHoldfast(t, configPath, env))));
   return {
     fixture, prefix, redisUrl, configPath, env, replicas,
     spawn: async () => {

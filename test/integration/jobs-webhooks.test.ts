@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { postJson, getJson } from '../helpers/sse.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 import { eventually, jobsConfig, jobsEnv, jobsScenario, spawnHoldfast, startFixture } from '../helpers/process.js';
 
 const auth = { authorization: `Bearer ${jobsEnv.CLIENT_KEY}` };
@@ -28,29 +27,6 @@ function verify(headers: IncomingHttpHeaders, rawBody: string, secret: string, n
     const given = Buffer.from(entry.slice(comma + 1), 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
-}
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  answered: number;
-}
-
-async function startReceiver(t: test.TestContext, statuses: number[]): Promise<{ url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const answered = statuses[received.length] ?? 200;
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
-      res.writeHead(answered).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 }
 
 test('a webhook is signed per Standard Webhooks and retried with the same webhook-id after a 500', async (t) => {

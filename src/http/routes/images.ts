@@ -13,6 +13,7 @@ import type { HttpDeps, HttpOptions, ModelRoute } from '../deps.js';
 import { parseJsonRequest, parseMultipartRequest, type ParsedImageRequest } from '../intake.js';
 import { replyJobError } from '../error-reply.js';
 import { relayOpenAIStream } from '../openai-stream.js';
+import { resultJsonBody } from '../result-body.js';
 import { jobResourceOf } from './job-resource.js';
 import { callerHook, callerOf } from '../caller.js';
 
@@ -103,11 +104,11 @@ export async function handleImageRequest(
     checkPromptLength(parsed.fields, options.limits.maxPromptChars);
     const route = routeFor(deps, options, call.pathModel ?? parsed.fields.model);
     validate(route, parsed, call.endpoint);
-    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs });
-    admitted = true;
     const streamOptions = readStreamOptions(parsed.fields);
     stream = streamOptions.stream;
     const jobRequest: JobRequest = { endpoint: call.endpoint, model: route.name, fields: parsed.fields, files: parsed.files, stream, partialImages: streamOptions.partialImages };
+    await deps.limits?.admit(principal, { model: route.name, jobId: id, deadlineMs, job: jobRequest });
+    admitted = true;
     submitted = await deps.engine.submit({
       id, request: jobRequest, ownerKeyHash: caller.owner, keyName: caller.keyName, deadlineMs, webhookUrl,
       idempotencyKey: headerText(request, 'idempotency-key'), requestHash: scopedHash(call, parsed),
@@ -138,7 +139,7 @@ async function answerWhenDone(deps: HttpDeps, job: JobRecord, request: FastifyRe
   const gone = new AbortController();
   request.raw.on('close', () => { if (!reply.sent) gone.abort(); });
   for await (const event of deps.engine.subscribe(job.id, 0, gone.signal)) {
-    if (event.type === 'job.completed') return reply.code(200).send(await deps.engine.completedResponse(event));
+    if (event.type === 'job.completed') return reply.code(200).type('application/json; charset=utf-8').send(await resultJsonBody(deps.blobs, event, deps.engine.heldImages(event)));
     if (event.type === 'job.failed') return replyJobError(reply, event.error);
     if (event.type === 'job.cancelled') throw createError('job_cancelled', [job.id]);
   }

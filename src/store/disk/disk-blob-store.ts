@@ -1,5 +1,9 @@
 // BlobStore on local disk: key `a/b/c` is the file `<root>/a/b/c`. Writes go to a temp file under
-// `<root>/.tmp` and are renamed into place, so a reader never sees half a blob.
+// `<root>/.tmp` and are renamed into place, so a reader never sees half a blob. A buffer takes as
+// few file-system calls as it can (a small call's image is written at every job's end): the temp
+// file's open/write/close and one rename; folders are made only when a call says they are missing;
+// its size is the buffer's, not a stat. The calls stay asynchronous: on a busy disk a metadata call
+// can block for a millisecond, which must not stop the event loop.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,13 +28,19 @@ export class DiskBlobStore implements BlobStore {
   async put(key: string, data: Buffer | Readable): Promise<{ sizeBytes: number }> {
     const target = this.pathOf(key);
     const temp = join(this.root, tempDirName, randomUUID());
-    await mkdir(dirname(temp), { recursive: true });
+    const makeTempDir = (): Promise<unknown> => mkdir(dirname(temp), { recursive: true });
     try {
-      if (Buffer.isBuffer(data)) await writeFile(temp, data);
-      else await pipeline(data, createWriteStream(temp));
-      const { size } = await stat(temp);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temp, target);
+      let size: number;
+      if (Buffer.isBuffer(data)) {
+        await whenMissing(() => writeFile(temp, data), makeTempDir);
+        size = data.length;
+      } else {
+        // A stream cannot be written twice: its folder is made first.
+        await makeTempDir();
+        await pipeline(data, createWriteStream(temp));
+        size = (await stat(temp)).size;
+      }
+      await whenMissing(() => rename(temp, target), () => mkdir(dirname(target), { recursive: true }));
       return { sizeBytes: size };
     } catch (error) {
       await rm(temp, { force: true });
@@ -101,6 +111,17 @@ export class DiskBlobStore implements BlobStore {
       else if (entry.isFile()) out.push(path);
     }
     return out;
+  }
+}
+
+/** Runs fn; when it fails with "no such file", runs make (the missing folders) and fn once more. */
+async function whenMissing(fn: () => Promise<void>, make: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+    await make();
+    await fn();
   }
 }
 

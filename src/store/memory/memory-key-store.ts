@@ -7,7 +7,8 @@ import {
 
 interface Counters {
   requests: number[];
-  slots: Map<string, number>;
+  /** slot id -> its expiry and budget reservation. */
+  slots: Map<string, { expiresAt: number; reservedUsd: number }>;
   spend: Map<string, number>;
 }
 
@@ -59,7 +60,14 @@ export class MemoryKeyStore implements KeyStore {
     const c = this.countersOf(id);
     const { nowMs } = request;
     c.requests = c.requests.filter((at) => at > nowMs - RPM_WINDOW_MS);
-    for (const [slot, expiresAt] of c.slots) if (expiresAt <= nowMs) c.slots.delete(slot);
+    for (const [slot, { expiresAt }] of c.slots) if (expiresAt <= nowMs) c.slots.delete(slot);
+    const { budget } = request;
+    if (budget) {
+      const spentUsd = c.spend.get(periodBucket(budget.period, nowMs)) ?? 0;
+      let reservedUsd = 0;
+      for (const [slot, held] of c.slots) if (slot !== request.slotId) reservedUsd += held.reservedUsd;
+      if (spentUsd + reservedUsd >= budget.limitUsd) return { ok: false, reason: 'budget', spentUsd, reservedUsd };
+    }
     if (request.rpm !== null && c.requests.length >= request.rpm) {
       const oldest = c.requests[c.requests.length - request.rpm];
       return { ok: false, reason: 'rpm', retryAfterMs: Math.max(1, oldest + RPM_WINDOW_MS - nowMs) };
@@ -68,7 +76,7 @@ export class MemoryKeyStore implements KeyStore {
       return { ok: false, reason: 'concurrency', retryAfterMs: 1000 };
     }
     c.requests.push(nowMs);
-    c.slots.set(request.slotId, request.slotExpiresAt);
+    c.slots.set(request.slotId, { expiresAt: request.slotExpiresAt, reservedUsd: budget?.reserveUsd ?? 0 });
     return { ok: true };
   }
 

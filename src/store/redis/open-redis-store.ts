@@ -1,6 +1,7 @@
-// openRedisStore: the shared store of a replica set. JobStore, EventLog (Streams) and
-// IdempotencyStore on one command connection, plus one blocking connection for live follow.
-// Every replica opened on the same URL and prefix sees the same jobs, events and claims.
+// openRedisStore: the shared store of a replica set. JobStore, EventLog (Streams),
+// IdempotencyStore, managed client keys and the usage ledger on one command connection, plus one
+// blocking connection for live follow. Every replica opened on the same URL and prefix sees the
+// same jobs, events, claims, keys, key counters and usage.
 //
 // Failure behaviour (for readiness and HTTP, which the cluster code decides):
 // - opening fails with StoreUnavailableError when Redis does not answer within connectTimeoutMs;
@@ -15,6 +16,8 @@ import { closeRedis, connectRedis, createRedisConnection, guarded, redisAddress 
 import { RedisEventLog } from './redis-event-log.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisJobStore } from './redis-job-store.js';
+import { RedisKeyStore } from './redis-key-store.js';
+import { RedisUsageLedger } from './redis-usage-ledger.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisStreamTail } from './redis-stream-tail.js';
 
@@ -37,6 +40,9 @@ export interface RedisStore {
   jobs: RedisJobStore;
   events: RedisEventLog;
   idempotency: RedisIdempotencyStore;
+  /** Managed client keys and their live counters (budget, rpm, concurrency). */
+  clientKeys: RedisKeyStore;
+  usage: RedisUsageLedger;
   keys: RedisKeys;
   /** Resolves when Redis answers; throws StoreUnavailableError otherwise (for /readyz). */
   ping(): Promise<void>;
@@ -68,6 +74,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     jobs: new RedisJobStore(redis, keys, address),
     events: new RedisEventLog(redis, keys, address, tail),
     idempotency: new RedisIdempotencyStore(redis, keys, address),
+    clientKeys: new RedisKeyStore(redis, keys, address),
+    usage: new RedisUsageLedger(redis, keys, address),
     keys,
     redis,
     ping: async () => {

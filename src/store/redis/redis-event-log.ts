@@ -3,12 +3,13 @@
 // stream id, and "resume after seq N" is "read after id 0-N" on any replica. follow() tails the
 // stream live through RedisStreamTail (one blocking connection for every follower of a replica).
 import type { Redis } from 'ioredis';
-import type { JobEvent, JobEventBody } from '../job-record.js';
+import type { JobEvent, JobEventBody, JobRecord } from '../job-record.js';
 import type { EventLog } from '../job-store.js';
 import { isStoreUnavailable } from '../store-unavailable-error.js';
 import { guarded } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
-import { eventAppendGuarded, runScript } from './redis-scripts.js';
+import { eventAppendGuarded, eventAppendGuardedPut, runScript } from './redis-scripts.js';
+import { jobPutCall } from './redis-job-store.js';
 import type { RedisStreamTail, StreamEntry } from './redis-stream-tail.js';
 
 /** A fencing guard: append only while `key` holds `value` (a lease token). */
@@ -34,10 +35,15 @@ export class RedisEventLog implements EventLog {
   /**
    * Appends only while `guard.key` holds `guard.value`, in one script: a replica whose lease was
    * taken over gets undefined and must stop writing. `guard.key` is a full key (not prefixed).
+   * With `record`, the job record the event leads to is saved in the same step (one round trip).
    */
-  async appendGuarded(jobId: string, body: JobEventBody, at: number, guard: AppendGuard): Promise<JobEvent | undefined> {
-    const id = await guarded(this.address, () => runScript(this.redis, eventAppendGuarded,
-      [this.keys.events(jobId), guard.key], [guard.value, at, JSON.stringify(body)]));
+  async appendGuarded(jobId: string, body: JobEventBody, at: number, guard: AppendGuard, record?: JobRecord): Promise<JobEvent | undefined> {
+    const keys = [this.keys.events(jobId), guard.key];
+    const args: Array<string | number> = [guard.value, at, JSON.stringify(body)];
+    const put = record ? jobPutCall(this.keys, record, 'save') : undefined;
+    const id = await guarded(this.address, () => (put
+      ? runScript(this.redis, eventAppendGuardedPut, [...keys, ...put.keys], [...args, ...put.args])
+      : runScript(this.redis, eventAppendGuarded, keys, args)));
     if (typeof id !== 'string') return undefined;
     return { ...body, seq: seqOf(id), at } as JobEvent;
   }

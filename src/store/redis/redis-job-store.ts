@@ -75,11 +75,8 @@ export class RedisJobStore implements JobStore {
   async close(): Promise<void> {}
 
   private async put(job: JobRecord, mode: 'create' | 'save'): Promise<unknown> {
-    const k = this.keys;
-    const unfinished = job.status === 'queued' || job.status === 'running';
-    return guarded(this.address, () => runScript(this.redis, jobPut, [k.job(job.id), k.unfinished, k.finished, k.webhookPending], [
-      job.id, JSON.stringify(job), mode, unfinished ? '1' : '0', job.createdAt, job.updatedAt, job.webhookPending === true ? '1' : '0',
-    ]));
+    const { keys, args } = jobPutCall(this.keys, job, mode);
+    return guarded(this.address, () => runScript(this.redis, jobPut, keys, args));
   }
 
   /** Records of ids in order; ids whose record vanished meanwhile (purged) are skipped. */
@@ -92,6 +89,15 @@ export class RedisJobStore implements JobStore {
     }
     return out;
   }
+}
+
+/** KEYS and ARGV of job-put for one record (event-append-guarded-put takes the same after its own). */
+export function jobPutCall(k: RedisKeys, job: JobRecord, mode: 'create' | 'save'): { keys: string[]; args: string[] } {
+  const unfinished = job.status === 'queued' || job.status === 'running';
+  return {
+    keys: [k.job(job.id), k.unfinished, k.finished, k.webhookPending],
+    args: [job.id, JSON.stringify(job), mode, unfinished ? '1' : '0', String(job.createdAt), String(job.updatedAt), job.webhookPending === true ? '1' : '0'],
+  };
 }
 
 function parseRecord(text: string): JobRecord {

@@ -7,6 +7,16 @@
 //   {p}events:{jobId}      stream   the job's event log; entry id 0-{seq}, fields at, body
 //   {p}idem:{n}:{scope}:{key} hash  idempotency entry (requestHash, jobId, expiresAt); n = scope length
 //   {p}idem:expiry         zset     idempotency members by expiresAt
+//   {p}ckey:{id}           hash     managed client key record, one JSON-encoded value per field
+//   {p}ckeys:by-hash       hash     keyed hash of the plain key -> key id
+//   {p}ckeys:by-created    zset     key ids by createdAt (list order)
+//   {p}ckeys:hash-secret   string   HMAC secret of the key hashes, when auth.key_hash_secret is unset
+//   {p}ckey:{id}:requests  zset     the key's requests of the last 60 s, member at:slot, score at
+//   {p}ckey:{id}:slots     zset     the key's concurrency slots (job ids) by expiresAt
+//   {p}ckey:{id}:reserved  hash     slot id -> USD reserved for that job's budget
+//   {p}ckey:{id}:spend     hash     bucket (total, day:YYYY-MM-DD, month:YYYY-MM) -> USD spent
+//   {p}usage:entries       hash     jobId#attempt -> UsageEntry JSON (the usage ledger)
+//   {p}usage:by-at         zset     ledger fields by the attempt's end time
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -42,5 +52,34 @@ export class RedisKeys {
 
   get idempotencyExpiry(): string {
     return `${this.prefix}idem:expiry`;
+  }
+
+  clientKey(id: string): string {
+    return `${this.prefix}ckey:${id}`;
+  }
+
+  get clientKeysByHash(): string {
+    return `${this.prefix}ckeys:by-hash`;
+  }
+
+  get clientKeysByCreated(): string {
+    return `${this.prefix}ckeys:by-created`;
+  }
+
+  get clientKeyHashSecret(): string {
+    return `${this.prefix}ckeys:hash-secret`;
+  }
+
+  /** The live counters of one key: requests, slots, reservations, spend. */
+  clientKeyCounter(id: string, counter: 'requests' | 'slots' | 'reserved' | 'spend'): string {
+    return `${this.prefix}ckey:${id}:${counter}`;
+  }
+
+  get usageEntries(): string {
+    return `${this.prefix}usage:entries`;
+  }
+
+  get usageByTime(): string {
+    return `${this.prefix}usage:by-at`;
   }
 }

@@ -7,10 +7,12 @@ import { describeJobStore, sampleJob } from '../job-store.contract.js';
 import type { JobEvent } from '../job-record.js';
 import { deleteRedisPrefix, testRedisUrl, useRedisPrefix } from '../../../test/helpers/redis-prefix.js';
 import { openRedisStore, type RedisStore } from './open-redis-store.js';
+import { describeKeyStore } from '../key-store.contract.js';
+import { describeUsageLedger } from '../usage-ledger.contract.js';
 
 const url = testRedisUrl();
 
-describeJobStore('redis', async () => {
+async function contractStore(): Promise<RedisStore & { cleanup(): Promise<void> }> {
   const prefix = `holdfast-test:contract-${process.pid}-${Math.floor(Math.random() * 1e9)}:`;
   const store = await openRedisStore({ url, prefix });
   return {
@@ -20,7 +22,14 @@ describeJobStore('redis', async () => {
       await deleteRedisPrefix(url, prefix);
     },
   };
+}
+
+describeJobStore('redis', contractStore);
+describeKeyStore('redis', async () => {
+  const { clientKeys, cleanup } = await contractStore();
+  return { keys: clientKeys, cleanup };
 });
+describeUsageLedger('redis', contractStore);
 
 async function replicas(t: Parameters<typeof useRedisPrefix>[0], n: number): Promise<RedisStore[]> {
   const prefix = useRedisPrefix(t, url);
@@ -105,4 +114,27 @@ test('a guarded append succeeds while the guard key holds the token and is refus
   await store.redis.set(guardKey, 'token-2');
   assert.equal(await store.events.appendGuarded('job_g', { type: 'job.cancelled' }, 2, { key: guardKey, value: 'token-1' }), undefined);
   assert.equal(await store.events.lastSeq('job_g'), 1);
+});
+
+test('a guarded append with the job record writes both in one step, and a fenced one writes neither', async (t) => {
+  const [store, other] = await replicas(t, 2);
+  const guardKey = `${store.keys.prefix}owner:job_r`;
+  await store.redis.set(guardKey, 'token-1');
+  const job = sampleJob('job_r', { status: 'queued', webhookUrl: 'https://hooks.example/x', webhookPending: true });
+  await store.jobs.create(job);
+  const running = { ...job, status: 'running' as const, updatedAt: job.updatedAt + 1 };
+  const first = await store.events.appendGuarded('job_r', { type: 'job.queued' }, 1, { key: guardKey, value: 'token-1' }, running);
+  assert.equal(first?.seq, 1);
+  assert.deepEqual(await other.jobs.get('job_r'), running, 'another replica reads the record the event led to');
+  // Finished with the webhook pending: the indexes follow the record (the webhook-claim scan finds it).
+  const done = { ...running, status: 'succeeded' as const, updatedAt: running.updatedAt + 1 };
+  await store.events.appendGuarded('job_r', { type: 'job.queued' }, 2, { key: guardKey, value: 'token-1' }, done);
+  assert.deepEqual((await other.jobs.listWebhookPending(10)).map((j) => j.id), ['job_r']);
+  assert.deepEqual(await other.jobs.listUnfinished(), []);
+  // Taken over: the stale owner's append and record both stay out.
+  await store.redis.set(guardKey, 'token-2');
+  const stale = { ...done, status: 'failed' as const, updatedAt: done.updatedAt + 1 };
+  assert.equal(await store.events.appendGuarded('job_r', { type: 'job.queued' }, 3, { key: guardKey, value: 'token-1' }, stale), undefined);
+  assert.equal(await store.events.lastSeq('job_r'), 2);
+  assert.equal((await other.jobs.get('job_r'))?.status, 'succeeded');
 });

@@ -110,6 +110,15 @@ CREATE INDEX jobs_newest ON jobs (created_at DESC, id DESC);
 CREATE INDEX jobs_owner_newest ON jobs (owner, created_at DESC, id DESC);
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- 004 budget reservations
+-- A slot holds an estimate of its job's cost until the job ends, so that concurrent jobs of one
+-- key cannot together overshoot its budget (admission counts spend + the other slots' reservations).
+ALTER TABLE key_slots ADD COLUMN reserved_usd REAL NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /** Applies every migration above the database's user_version, each in its own transaction. */

@@ -31,7 +31,7 @@ export class SqliteEventLog implements EventLog {
 
   async append(jobId: string, body: JobEventBody, at: number): Promise<JobEvent> {
     const text = JSON.stringify(body);
-    const row = this.insert.get(jobId, jobId, at, text);
+    const row = await this.handle.write(() => this.insert.get(jobId, jobId, at, text));
     if (!row) throw new Error('event insert returned no row');
     // The stored text is the truth; hand back the caller's body (not a re-parse of tens of MB).
     return { ...body, seq: row.seq, at } as JobEvent;
@@ -39,15 +39,15 @@ export class SqliteEventLog implements EventLog {
 
   async read(jobId: string, afterSeq: number, limit?: number): Promise<JobEvent[]> {
     // SQLite reads LIMIT -1 as "no limit".
-    return this.after.all(jobId, afterSeq, limit ?? -1).map(toEvent);
+    return (await this.handle.read(() => this.after.all(jobId, afterSeq, limit ?? -1))).map(toEvent);
   }
 
   async lastSeq(jobId: string): Promise<number> {
-    return this.last.get(jobId)?.seq ?? 0;
+    return (await this.handle.read(() => this.last.get(jobId)))?.seq ?? 0;
   }
 
   async deleteJob(jobId: string): Promise<void> {
-    this.remove.run(jobId);
+    await this.handle.write(() => this.remove.run(jobId));
   }
 
   async close(): Promise<void> {

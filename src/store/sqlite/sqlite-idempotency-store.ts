@@ -40,15 +40,15 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(entry: IdempotencyEntry, nowMs: number): Promise<ClaimResult> {
-    return this.claimTx(entry, nowMs);
+    return this.handle.write(() => this.claimTx(entry, nowMs));
   }
 
   async release(scope: string, key: string, jobId: string): Promise<void> {
-    this.remove.run(scope, key, jobId);
+    await this.handle.write(() => this.remove.run(scope, key, jobId));
   }
 
   async purgeExpired(nowMs: number): Promise<number> {
-    return this.purge.run(nowMs).changes;
+    return (await this.handle.write(() => this.purge.run(nowMs))).changes;
   }
 
   async close(): Promise<void> {

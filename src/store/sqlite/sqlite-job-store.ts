@@ -19,6 +19,7 @@ export type BadRecordHandler = (id: string, reason: string) => void;
 export class SqliteJobStore implements JobStore {
   private readonly insert: Database.Statement;
   private readonly upsert: Database.Statement;
+  private readonly update: Database.Statement;
   private readonly byId: Database.Statement<[string], RecordRow>;
   private readonly unfinished: Database.Statement<[], IdRecordRow>;
   private readonly quarantine: Database.Statement<[string]>;
@@ -39,6 +40,9 @@ export class SqliteJobStore implements JobStore {
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
          created_at = excluded.created_at, updated_at = excluded.updated_at, record = excluded.record`,
     );
+    // A job's owner and creation time never change: a save of a stored job rewrites only what does,
+    // so the indexes on (owner, created_at) are left alone.
+    this.update = db.prepare('UPDATE jobs SET status = @status, updated_at = @updatedAt, record = @record WHERE id = @id');
     this.byId = db.prepare('SELECT record FROM jobs WHERE id = ?');
     this.unfinished = db.prepare(
       `SELECT id, record FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at, rowid`,
@@ -57,40 +61,44 @@ export class SqliteJobStore implements JobStore {
 
   async create(job: JobRecord): Promise<void> {
     // A duplicate id violates the primary key and throws, as the interface requires.
-    this.insert.run(toRow(job));
+    const row = toRow(job);
+    await this.handle.write(() => this.insert.run(row));
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const row = this.byId.get(id);
+    const row = await this.handle.read(() => this.byId.get(id));
     if (!row) return undefined;
     const parsed = parseRecord(row.record);
     return parsed.ok ? parsed.job : undefined;
   }
 
   async save(job: JobRecord): Promise<void> {
-    this.upsert.run(toRow(job));
+    const row = toRow(job);
+    await this.handle.write(() => {
+      if (this.update.run({ id: row.id, status: row.status, updatedAt: row.updatedAt, record: row.record }).changes === 0) this.upsert.run(row);
+    });
   }
 
   async listUnfinished(): Promise<JobRecord[]> {
-    return this.readable(this.unfinished.all());
+    return this.readable(await this.handle.read(() => this.unfinished.all()));
   }
 
   async listFinishedBefore(beforeMs: number, limit: number): Promise<string[]> {
-    return this.finished.all(beforeMs, limit).map((row) => row.id);
+    return (await this.handle.read(() => this.finished.all(beforeMs, limit))).map((row) => row.id);
   }
 
   async listWebhookPending(limit: number): Promise<JobRecord[]> {
-    return this.readable(this.webhookPending.all(limit));
+    return this.readable(await this.handle.read(() => this.webhookPending.all(limit)));
   }
 
-  /** The rows that parse; the others are quarantined, so one bad record never stops a start. */
+  /** The rows that parse; the others are quarantined (not awaited), so one bad record never stops a start. */
   private readable(rows: IdRecordRow[]): JobRecord[] {
     const jobs: JobRecord[] = [];
     for (const row of rows) {
       const parsed = parseRecord(row.record);
       if (parsed.ok) jobs.push(parsed.job);
       else {
-        this.quarantine.run(row.id);
+        void this.handle.write(() => this.quarantine.run(row.id)).catch(() => undefined);
         this.onBadRecord(row.id, parsed.reason);
       }
     }
@@ -119,19 +127,22 @@ export class SqliteJobStore implements JobStore {
     }
     const sql = `SELECT id, record FROM jobs WHERE ${where.join(' AND ')}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return this.readable(this.handle.db.prepare<Array<string | number>, IdRecordRow>(sql).all(...params, query.limit));
+    return this.readable(await this.handle.read(() => this.handle.db.prepare<Array<string | number>, IdRecordRow>(sql).all(...params, query.limit)));
   }
 
   async delete(id: string): Promise<void> {
-    this.remove.run(id);
+    await this.handle.write(() => this.remove.run(id));
   }
 
   /** Readiness: a real write (a store that can only be read cannot take jobs or results). */
   async ping(): Promise<void> {
     const db = this.handle.db;
-    db.exec('CREATE TABLE IF NOT EXISTS readiness_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)');
     this.probes += 1;
-    db.prepare('INSERT OR REPLACE INTO readiness_probe (id, at) VALUES (1, ?)').run(this.probes);
+    const probe = this.probes;
+    await this.handle.write(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS readiness_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)');
+      db.prepare('INSERT OR REPLACE INTO readiness_probe (id, at) VALUES (1, ?)').run(probe);
+    });
   }
 
   async close(): Promise<void> {

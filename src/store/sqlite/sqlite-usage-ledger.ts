@@ -30,19 +30,20 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   async record(entry: UsageEntry): Promise<void> {
-    this.insert.run({ ...entry, lost: entry.lost ? 1 : 0 });
+    const row = { ...entry, lost: entry.lost ? 1 : 0 };
+    await this.handle.write(() => this.insert.run(row));
   }
 
   async summarize(query: UsageQuery): Promise<UsageRow[]> {
     const group = GROUP_COLUMN[query.groupBy];
     const name = query.groupBy === 'key' ? 'MAX(key_name)' : group;
-    const rows = this.db.prepare<[number, number], SummaryRow>(`
+    const rows = await this.handle.read(() => this.db.prepare<[number, number], SummaryRow>(`
       SELECT ${group} AS id, ${name} AS name, SUM(images) AS images, COUNT(*) AS attempts, SUM(lost) AS lost_attempts,
         SUM(text_input_tokens) AS text_input_tokens, SUM(image_input_tokens) AS image_input_tokens,
         SUM(image_output_tokens) AS image_output_tokens, SUM(text_output_tokens) AS text_output_tokens,
         SUM(cost_usd) AS cost_usd, SUM(CASE WHEN lost = 1 THEN cost_usd ELSE 0 END) AS lost_cost_usd
       FROM usage WHERE at >= ? AND at < ? GROUP BY ${group} ORDER BY id`)
-      .all(query.fromMs ?? Number.MIN_SAFE_INTEGER, query.toMs ?? Number.MAX_SAFE_INTEGER);
+      .all(query.fromMs ?? Number.MIN_SAFE_INTEGER, query.toMs ?? Number.MAX_SAFE_INTEGER));
     return rows.map((r) => ({
       id: r.id, name: r.name, images: r.images, attempts: r.attempts, lostAttempts: r.lost_attempts,
       textInputTokens: r.text_input_tokens, imageInputTokens: r.image_input_tokens, imageOutputTokens: r.image_output_tokens,
