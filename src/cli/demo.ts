@@ -54,6 +54,9 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
   // Logs go to stderr so that stdout stays the banner; warnings about the demo's own choices
   // (no client key) would only repeat what the banner says.
   const log = createLogger({ level: parsed.logLevel, destination: pino.destination(2) });
+  // Listening before anything is printed: whoever reads the banner may signal at once (a test, a
+  // supervisor), and a SIGTERM that came before the handler would kill the process by default.
+  const signalled = untilSignal();
   let demo;
   try {
     const story = options.story ? (line: string): void => { process.stdout.write(line); } : undefined;
@@ -74,7 +77,7 @@ async function runDemo(options: DemoCliOptions): Promise<number> {
     const clockNote = parsed.timeScale === 1 ? '' : ` Times are wall-clock, with holdfast's simulated clock beside them (it runs ${Math.round(1 / parsed.timeScale)}x; job resources and logs use it).`;
     process.stdout.write(`\nWhat holdfast does, one line per job, attempt, retry, failover and outcome (--no-story to hide).${clockNote}\n\n`);
   }
-  const signal = await untilSignal();
+  const signal = await signalled;
   process.stdout.write(`\nholdfast demo: ${signal}, stopping\n`);
   await demo.close();
   process.stdout.write('holdfast demo: stopped\n');
