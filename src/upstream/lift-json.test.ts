@@ -15,6 +15,8 @@ test('bytes and text parse to what JSON.parse gives, big images lifted or not', 
     JSON.stringify({ note: `says "b64_json":"${big}" inside`, data: [{ b64_json: big }] }),
     JSON.stringify({ type: 'image_generation.completed', b64_json: big, usage: { total_tokens: 3 } }),
     JSON.stringify({ data: [{ b64_json: '\u0000holdfast-lifted:0' }, { b64_json: big }] }),
+    // Not base64, but JSON: from bytes, a long string with UTF-8 in it must not be read as latin1.
+    JSON.stringify({ data: [{ b64_json: `${big}é☕` }, { b64_json: big }] }),
   ];
   for (const body of bodies) {
     const want: unknown = JSON.parse(body);

@@ -5,6 +5,8 @@
 // Anything unusual (an escape, a key inside another string, a placeholder that does not come back
 // exactly once) falls back to JSON.parse of the whole, so the result is always JSON.parse's.
 
+import { isAscii } from 'node:buffer';
+
 const LIFT_AT_LEAST = 4096;
 const PLACEHOLDER = '\u0000holdfast-lifted:';
 /** The placeholder as it is written in JSON text (a raw U+0000 is not allowed in a JSON string). */
@@ -75,6 +77,8 @@ export function liftStrings(source: Source, field = 'b64_json'): { rest: string;
     if (close < 0) break;
     const escape = source.indexOf('\\', open + 1);
     if ((escape >= 0 && escape < close) || close - open - 1 < LIFT_AT_LEAST) continue;
+    // From bytes the cut is a latin1 copy: only ASCII reads the same as UTF-8 (base64 always does).
+    if (typeof source !== 'string' && !isAscii(source.subarray(open + 1, close))) continue;
     parts.push(text(source, from, open + 1), `${PLACEHOLDER_JSON}${lifted.length}`);
     lifted.push(typeof source === 'string' ? source.slice(open + 1, close) : source.toString('latin1', open + 1, close));
     from = close;
