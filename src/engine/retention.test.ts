@@ -40,7 +40,13 @@ test('a finished job past its retention goes with its events and blobs, at start
 
   await clock.advanceBy(3_000, { stepMs: 1_000 });
   assert.ok(await deps.jobs.get('later'), 'still inside its retention at 13 s');
-  // Each interval's purge runs on real disk I/O: advance until one has taken it, boundedly.
-  for (let i = 0; i < 100 && (await deps.jobs.get('later')) !== undefined; i += 1) await clock.advanceBy(1_000);
+  // Each interval's purge runs on real disk I/O, and the next interval is armed only once it ended:
+  // advance, give the I/O real time, until one has taken it (bounded by 20 s of real time, not by a
+  // count of advances that a slow disk on a loaded machine could outrun).
+  const giveUpAt = performance.now() + 20_000;
+  while ((await deps.jobs.get('later')) !== undefined && performance.now() < giveUpAt) {
+    await clock.advanceBy(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   assert.equal(await deps.jobs.get('later'), undefined, 'an interval purge took it once it aged out');
 });
