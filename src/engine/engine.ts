@@ -354,7 +354,7 @@ export class Engine {
     this.recent.remember(event, job.id);
     job.status = next.status;
     job.updatedAt = next.updatedAt;
-    if (next.result !== job.result) job.result = next.result;
+    job.result = next.result;
     try {
       if (changed && !cluster) await this.deps.jobs.save(job);
     } finally {
